@@ -1,0 +1,165 @@
+/**
+ * The domain model. Every time is epoch milliseconds (suffix `At`), every
+ * duration is milliseconds (suffix `Ms`). Nothing here touches I/O.
+ */
+
+/** State of one vantage, or of a whole site (worst over vantages). DESIGN.md section 3. */
+export type SiteState =
+  | 'fresh'
+  | 'propagating'
+  | 'stale'
+  | 'missing'
+  | 'error'
+  | 'deploy_failing'
+  | 'no_data'
+  | 'paused';
+
+/** Lifecycle of one canary. */
+export type CanaryState =
+  | 'pending'
+  | 'deploying'
+  | 'deploy_failed'
+  | 'propagating'
+  | 'visible'
+  | 'timed_out';
+
+/** Why a probe could not judge content. `no_marker`: a 200 whose body carries no marker. */
+export type ErrorClass =
+  | 'dns'
+  | 'connect'
+  | 'tls'
+  | 'timeout'
+  | 'too_large'
+  | 'redirect_loop'
+  | 'too_many_redirects'
+  | 'http_4xx'
+  | 'http_5xx'
+  | 'no_marker'
+  | 'protocol';
+
+/** Normalized cache facts of one response (DESIGN.md section 4). */
+export interface CacheInfo {
+  /** `Age` header, seconds. */
+  age?: number;
+  cacheControl?: string;
+  etag?: string;
+  lastModified?: string;
+  /** Normalized from Cache-Status (RFC 9211), cf-cache-status, x-vercel-cache, x-cache. */
+  cacheStatus?:
+    | 'hit'
+    | 'miss'
+    | 'stale'
+    | 'bypass'
+    | 'expired'
+    | 'revalidated'
+    | 'dynamic'
+    | 'other';
+  /** Point of presence or cache node that answered (x-served-by, cf-ray suffix, ...). */
+  pop?: string;
+}
+
+/** What a prober returns for one vantage: raw facts, not yet judged against canaries. */
+export interface ProbeResult {
+  /** `edge`, `origin`, `node:127.0.0.4`, `browser`, or a remote agent's name. */
+  vantage: string;
+  /** When the request was sent. */
+  startedAt: number;
+  /** Until the body was read (or the failure). */
+  durationMs: number;
+  /** Final HTTP status after redirects, when a response arrived. */
+  status?: number;
+  /** Body text, capped; absent on failure. */
+  body?: string;
+  cache: CacheInfo;
+  /** Set when the probe failed below HTTP (or body too large, redirects). */
+  error?: { class: ErrorClass; message: string };
+}
+
+/** A marker read from a served canary file or page. */
+export interface SeenMarker {
+  seq: number;
+  token: string;
+  /** deployedAt carried in the file (intent time of that canary). */
+  deployedAt?: number;
+}
+
+/** One judged probe result, as stored. */
+export interface Observation {
+  siteId: string;
+  vantage: string;
+  startedAt: number;
+  durationMs: number;
+  status?: number;
+  seqSeen?: number;
+  state: SiteState;
+  errorClass?: ErrorClass;
+  errorMessage?: string;
+  cache: CacheInfo;
+  /** The newest accepted canary this observation was judged against. */
+  canarySeq?: number;
+  /** For stale content: now minus the deploy time of the first canary newer than what was served. */
+  stalenessMs?: number;
+}
+
+/** Progress of one canary at one vantage. */
+export interface CanaryVantage {
+  vantage: string;
+  /** Start of the newest observation that did not show this canary (lower bound of visibility). */
+  lastMissAt?: number;
+  /** End of the first observation that showed this canary or a newer one. */
+  visibleAt?: number;
+}
+
+export interface Canary {
+  siteId: string;
+  /** Monotonic per site, from 1, never reused. */
+  seq: number;
+  /** 128-bit random hex; unique across all canaries. */
+  token: string;
+  /** When freshprobe decided to deploy (persisted before the deploy starts). */
+  intentAt: number;
+  state: CanaryState;
+  /** Why this canary exists: `schedule`, `manual`, `startup`. */
+  reason: string;
+  /** When the publishing step started (push, write); lower edge of the accept window. */
+  deployStartedAt?: number;
+  /** When the host accepted the deploy (push returned); the latency origin. */
+  deployedAt?: number;
+  deployError?: string;
+  /** When the primary vantage (edge) first served it. */
+  visibleAt?: number;
+  latencyMs?: number;
+  latencyBoundsMs?: [number, number];
+  withinSlo?: boolean;
+  /** Next adaptive probe while open. */
+  nextProbeAt?: number;
+  /** When the canary reached a final state. */
+  closedAt?: number;
+  vantages: Record<string, CanaryVantage>;
+}
+
+/** Latest judged state of one vantage of a site. */
+export interface VantageStatus {
+  siteId: string;
+  vantage: string;
+  state: SiteState;
+  /** When this state began (first observation in it). */
+  since: number;
+  /** Start of the newest observation. */
+  lastObservedAt: number;
+  seqSeen?: number;
+  status?: number;
+  errorClass?: ErrorClass;
+  errorMessage?: string;
+  stalenessMs?: number;
+}
+
+export const FINAL_CANARY_STATES: ReadonlySet<CanaryState> = new Set([
+  'deploy_failed',
+  'visible',
+  'timed_out',
+]);
+
+export function isOpen(canary: Canary): boolean {
+  return !FINAL_CANARY_STATES.has(canary.state);
+}
