@@ -125,6 +125,8 @@ export interface Canary {
   deployStartedAt?: number;
   /** When the host accepted the deploy (push returned); the latency origin. */
   deployedAt?: number;
+  /** Short proof from the host: a commit SHA, a deployment id. */
+  deployDetail?: string;
   deployError?: string;
   /** When the primary vantage (edge) first served it. */
   visibleAt?: number;

@@ -1,0 +1,25 @@
+/** Everything the core step needs, built once by a runtime and passed in. */
+import type { Clock, TokenSource } from './ports.js';
+import type { Store } from './store.js';
+
+/** pino-compatible: structured fields first, greppable `event` names. */
+export interface Logger {
+  info(fields: Record<string, unknown>, message?: string): void;
+  warn(fields: Record<string, unknown>, message?: string): void;
+  error(fields: Record<string, unknown>, message?: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface CoreDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  newToken: TokenSource;
+  /** Max time one deploy may take before it counts as failed. */
+  deployTimeoutMs?: number;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

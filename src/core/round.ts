@@ -1,0 +1,145 @@
+/**
+ * One probe round: every prober of a site looks once, each result is judged,
+ * vantage states and open canaries advance, and the round is stored.
+ */
+import type { CoreDeps } from './deps.js';
+import { errorMessage } from './deps.js';
+import { judge, read } from './judge.js';
+import type { Canary, Observation, ProbeResult, VantageStatus } from './model.js';
+import type { Prober } from './ports.js';
+import { applyObservation, settleCanary } from './progress.js';
+import { primaryVantage, type SiteRuntime } from './site.js';
+
+/** Probers bound their own phases; this only guards against one that never settles. */
+const ROUND_GUARD_MS = 120_000;
+
+async function runProber(prober: Prober, now: () => number): Promise<ProbeResult[]> {
+  const startedAt = now();
+  try {
+    return await prober.probe(AbortSignal.timeout(ROUND_GUARD_MS));
+  } catch (error) {
+    // A prober bug must not take the site down with it: record it as an observation.
+    return [
+      {
+        vantage: prober.kind,
+        startedAt,
+        durationMs: now() - startedAt,
+        cache: {},
+        error: { class: 'protocol', message: `prober failed: ${errorMessage(error)}` },
+      },
+    ];
+  }
+}
+
+/** Judges a result, looking up the canaries it refers to. */
+async function observe(deps: CoreDeps, rt: SiteRuntime, result: ProbeResult, newest?: Canary) {
+  const siteId = rt.spec.id;
+  const reading = read(result, siteId);
+  const seq = reading.kind === 'marker' ? reading.marker.seq : undefined;
+  const [served, firstNewer, everVisible] = await Promise.all([
+    seq === undefined ? undefined : deps.store.getCanary(siteId, seq),
+    seq === undefined ? undefined : deps.store.firstAcceptedAfter(siteId, seq),
+    deps.store.hasVisibleCanary(siteId),
+  ]);
+  return judge(result, reading, {
+    siteId,
+    now: result.startedAt + result.durationMs,
+    thresholdMs: rt.spec.slo.threshold,
+    newest,
+    served,
+    firstNewer,
+    everVisible,
+  });
+}
+
+function nextStatus(o: Observation, prev: VantageStatus | undefined): VantageStatus {
+  return {
+    siteId: o.siteId,
+    vantage: o.vantage,
+    state: o.state,
+    since: prev && prev.state === o.state ? prev.since : o.startedAt,
+    lastObservedAt: o.startedAt,
+    seqSeen: o.seqSeen,
+    status: o.status,
+    errorClass: o.errorClass,
+    errorMessage: o.errorMessage,
+    stalenessMs: o.stalenessMs,
+  };
+}
+
+/**
+ * Stores the observation only when it matters: inside a canary window, or when
+ * the vantage's state changes. Identical "still fresh" probes between canaries
+ * only refresh the vantage status (DESIGN.md section 4, storage budget).
+ */
+async function recordRound(deps: CoreDeps, rt: SiteRuntime, observations: Observation[], inWindow: boolean) {
+  const previous = new Map((await deps.store.vantageStatuses(rt.spec.id)).map((v) => [v.vantage, v]));
+  for (const o of observations) {
+    const prev = previous.get(o.vantage);
+    if (inWindow || !prev || prev.state !== o.state) await deps.store.recordObservation(o);
+    await deps.store.upsertVantageStatus(nextStatus(o, prev));
+    deps.log.info({
+      event: 'probe.done',
+      site: o.siteId,
+      vantage: o.vantage,
+      state: o.state,
+      status: o.status,
+      seqSeen: o.seqSeen,
+      errorClass: o.errorClass,
+      durationMs: o.durationMs,
+    });
+  }
+}
+
+export async function probeRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]): Promise<Canary[]> {
+  const { spec } = rt;
+  const roundStart = deps.clock.now();
+  const now = () => deps.clock.now();
+  const results = (await Promise.all(rt.probers.map((p) => runProber(p, now)))).flat();
+  const newest = await deps.store.latestAcceptedCanary(spec.id);
+  const observations = await Promise.all(results.map((r) => observe(deps, rt, r, newest)));
+  await recordRound(deps, rt, observations, open.length > 0);
+  const settled = await settleAll(deps, rt, open, observations);
+  await deps.store.setProbeTimes(spec.id, {
+    nextProbeAt: roundStart + spec.probe.interval,
+    lastProbeAt: roundStart,
+  });
+  return settled;
+}
+
+/** Advances open canaries with this round's observations; persists those that changed. */
+export async function settleAll(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  open: Canary[],
+  observations: Observation[],
+): Promise<Canary[]> {
+  const { spec } = rt;
+  const rules = {
+    now: deps.clock.now(),
+    primary: primaryVantage(spec),
+    thresholdMs: spec.slo.threshold,
+    timeoutMs: spec.timeout,
+    steadyIntervalMs: spec.probe.interval,
+  };
+  const out: Canary[] = [];
+  for (const canary of open) {
+    const advanced = settleCanary(observations.reduce(applyObservation, canary), rules);
+    if (JSON.stringify(advanced) !== JSON.stringify(canary)) await deps.store.updateCanary(advanced);
+    if (advanced.state !== canary.state) logVerdict(deps, advanced);
+    out.push(advanced);
+  }
+  return out;
+}
+
+function logVerdict(deps: CoreDeps, c: Canary): void {
+  const event = c.state === 'visible' ? 'canary.visible' : `canary.${c.state}`;
+  deps.log.info({
+    event,
+    site: c.siteId,
+    seq: c.seq,
+    latencyMs: c.latencyMs,
+    latencyBoundsMs: c.latencyBoundsMs,
+    withinSlo: c.withinSlo,
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The core step function. `stepSite` advances one site by one step from state
+ * in the Store: deploy pending canaries, probe when due, close canaries that
+ * are visible or timed out. `tick` does it for every site; one broken site
+ * never stalls the others.
+ */
+import { deployCanary } from './deploy.js';
+import type { CoreDeps } from './deps.js';
+import { errorMessage } from './deps.js';
+import type { Canary } from './model.js';
+import { probeRound, settleAll } from './round.js';
+import type { SiteRuntime } from './site.js';
+
+export interface StepResult {
+  siteId: string;
+  /** When this site next has work (epoch ms). */
+  nextDueAt: number;
+  error?: string;
+}
+
+export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepResult> {
+  const { spec } = rt;
+  const record = await deps.store.getSite(spec.id);
+  const now = deps.clock.now();
+  if (spec.paused || record?.paused) return { siteId: spec.id, nextDueAt: now + spec.probe.interval };
+  let open = await deps.store.openCanaries(spec.id);
+  for (const canary of open) {
+    if (canary.state === 'pending' || canary.state === 'deploying') await deployCanary(deps, rt, canary);
+  }
+  open = (await deps.store.openCanaries(spec.id)).filter((c) => c.state === 'propagating');
+  const probeDue =
+    (record?.nextProbeAt ?? 0) <= deps.clock.now() || open.some((c) => (c.nextProbeAt ?? 0) <= deps.clock.now());
+  open = probeDue ? await probeRound(deps, rt, open) : await settleAll(deps, rt, open, []);
+  const steadyAt = probeDue ? now + spec.probe.interval : (record?.nextProbeAt ?? now);
+  return { siteId: spec.id, nextDueAt: nextDue(steadyAt, open) };
+}
+
+function nextDue(steadyAt: number, open: Canary[]): number {
+  let due = steadyAt;
+  for (const c of open) if (c.state === 'propagating' && c.nextProbeAt !== undefined) due = Math.min(due, c.nextProbeAt);
+  return due;
+}
+
+/** Steps every site concurrently (Workers' scheduled handler, tests). Errors become data. */
+export async function tick(deps: CoreDeps, sites: SiteRuntime[]): Promise<StepResult[]> {
+  return Promise.all(
+    sites.map(async (rt) => {
+      try {
+        return await stepSite(deps, rt);
+      } catch (error) {
+        deps.log.error({ event: 'step.failed', site: rt.spec.id, error: errorMessage(error) });
+        return { siteId: rt.spec.id, nextDueAt: deps.clock.now() + 5_000, error: errorMessage(error) };
+      }
+    }),
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * createApp(services): the whole route table, the same on Node and Workers.
+ * Dependencies come in; nothing here reads the environment or opens files.
+ */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from '../core/deps.js';
+import { AuthError, ConfigError, FreshprobeError, NotFoundError } from '../core/errors.js';
+import type { Canary } from '../core/model.js';
+import type { Clock } from '../core/ports.js';
+import type { SiteSpec } from '../core/site.js';
+import type { Store } from '../core/store.js';
+import { requireAdmin } from './auth.js';
+import { renderIndex } from './index-page.js';
+import { canaryView, siteView } from './views.js';
+
+export interface Readiness {
+  ready: boolean;
+  /** Human reason while not ready: "loading", "scheduler stalled for 95 s". */
+  reason?: string;
+}
+
+export interface AppServices {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Current configured sites (changes on reload). */
+  sites(): SiteSpec[];
+  adminToken(): string | undefined;
+  readiness(): Readiness;
+  /** Persists a new canary for the site and wakes the scheduler. */
+  requestCanary(siteId: string, reason: string): Promise<Canary>;
+  /** Shown on pages when running the built-in demo. */
+  demo?: boolean;
+}
+
+const MAX_LIMIT = 1000;
+
+function limitParam(c: Context, fallback: number): number {
+  const raw = Number(c.req.query('limit') ?? fallback);
+  return Number.isInteger(raw) && raw > 0 ? Math.min(raw, MAX_LIMIT) : fallback;
+}
+
+function optionalNumber(c: Context, name: string): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new HTTPException(400, { message: `${name} must be a number` });
+  return n;
+}
+
+export function createApp(services: AppServices): Hono {
+  const app = new Hono();
+  const findSite = (id: string): SiteSpec => {
+    const site = services.sites().find((s) => s.id === id);
+    if (!site) throw new NotFoundError(`no site with id "${id}"`);
+    return site;
+  };
+  const admin = requireAdmin(services.adminToken);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const r = services.readiness();
+    if (r.ready) return c.json({ status: 'ready' });
+    c.header('Retry-After', '1');
+    return c.json({ status: 'not_ready', reason: r.reason ?? 'starting' }, 503);
+  });
+
+  app.get('/', async (c) => {
+    const now = services.clock.now();
+    const views = await Promise.all(services.sites().map((s) => siteView(services.store, s, now)));
+    return c.html(renderIndex(views, { now, demo: services.demo ?? false }));
+  });
+
+  app.get('/api/v1/sites', async (c) => {
+    const now = services.clock.now();
+    const sites = await Promise.all(services.sites().map((s) => siteView(services.store, s, now)));
+    return c.json({ sites });
+  });
+  app.get('/api/v1/sites/:id', async (c) =>
+    c.json(await siteView(services.store, findSite(c.req.param('id')), services.clock.now())),
+  );
+  app.get('/api/v1/sites/:id/canaries', async (c) => {
+    const site = findSite(c.req.param('id'));
+    const canaries = await services.store.listCanaries(site.id, {
+      limit: limitParam(c, 50),
+      beforeSeq: optionalNumber(c, 'before'),
+    });
+    return c.json({ canaries: canaries.map(canaryView) });
+  });
+  app.get('/api/v1/sites/:id/observations', async (c) => {
+    const site = findSite(c.req.param('id'));
+    const observations = await services.store.listObservations(site.id, {
+      limit: limitParam(c, 100),
+      vantage: c.req.query('vantage') || undefined,
+      before: optionalNumber(c, 'before'),
+      since: optionalNumber(c, 'since'),
+    });
+    return c.json({ observations });
+  });
+  app.post('/api/v1/sites/:id/canaries', admin, async (c) => {
+    const site = findSite(c.req.param('id'));
+    const canary = await services.requestCanary(site.id, 'manual');
+    c.header('Location', `/api/v1/sites/${encodeURIComponent(site.id)}/canaries?limit=1`);
+    return c.json(canaryView(canary), 202);
+  });
+
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((error, c) => onError(error, c, services.log));
+  return app;
+}
+
+/** One place that maps typed errors to HTTP. Internal details never leak to clients. */
+function onError(error: Error, c: Context, log: Logger) {
+  if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+  if (error instanceof AuthError) {
+    c.header('WWW-Authenticate', 'Bearer');
+    return c.json({ error: error.message }, 401);
+  }
+  if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
+  if (error instanceof ConfigError) return c.json({ error: 'invalid config', problems: error.problems }, 400);
+  const retryable = error instanceof FreshprobeError && error.retryable;
+  log.error({ event: 'http.error', path: c.req.path, error: error.message });
+  if (retryable) c.header('Retry-After', '5');
+  return c.json({ error: 'internal error' }, retryable ? 503 : 500);
+}

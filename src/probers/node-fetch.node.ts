@@ -1,0 +1,59 @@
+/**
+ * The `fetch` that Node probers are given: undici's fetch bound to an undici Agent, so probes
+ * reuse keep-alive connections and get a real connect-phase timeout (the global fetch has
+ * neither knob). Errors are undici's own: a TypeError whose `cause.code` (ECONNREFUSED,
+ * ENOTFOUND, UND_ERR_CONNECT_TIMEOUT...) is what `classifyFetchError` in http.ts reads.
+ */
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+
+export interface NodeFetchOptions {
+  /** TCP (and TLS handshake) connect budget, ms. */
+  connectTimeoutMs: number;
+  /** undici's own wait for response headers, ms; the prober's budget usually ends first. */
+  headersTimeoutMs?: number;
+  /** How long an idle kept-alive connection stays open, ms (undici default 4 s). */
+  keepAliveTimeoutMs?: number;
+  /** Maximum connections per origin (default unlimited). */
+  connections?: number;
+  /** Trusted CA certificates (PEM) for sites behind a private CA; replaces the public roots. */
+  ca?: string | string[];
+}
+
+/** A fetch bound to one connection pool, and the way to release that pool. */
+export interface NodeFetch {
+  fetch: typeof fetch;
+  /** Closes the pool; waits for requests in flight (each is bounded by its probe's budget). */
+  close(): Promise<void>;
+}
+
+/**
+ * undici's fetch routed through `dispatcher`. undici's Request/Response types differ from the
+ * DOM lib's only nominally, hence the cast; at runtime they are the same web classes' shape.
+ */
+export function fetchVia(dispatcher: Dispatcher): typeof fetch {
+  const bound = (input: unknown, init?: unknown) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      dispatcher,
+    });
+  return bound as unknown as typeof fetch;
+}
+
+/** Agent options shared by the plain pool here and the per-node pools of the fleet prober. */
+export function agentOptions(opts: NodeFetchOptions): Agent.Options {
+  const options: Agent.Options = {};
+  if (opts.headersTimeoutMs !== undefined) options.headersTimeout = opts.headersTimeoutMs;
+  if (opts.keepAliveTimeoutMs !== undefined) options.keepAliveTimeout = opts.keepAliveTimeoutMs;
+  if (opts.connections !== undefined) options.connections = opts.connections;
+  return options;
+}
+
+/** A keep-alive pool with a connect timeout, exposed as a standard `fetch`. */
+export function createNodeFetch(opts: NodeFetchOptions): NodeFetch {
+  const connect = { timeout: opts.connectTimeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) };
+  const agent = new Agent({ ...agentOptions(opts), connect });
+  return {
+    fetch: fetchVia(agent),
+    close: () => agent.close(),
+  };
+}

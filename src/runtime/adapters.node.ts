@@ -1,0 +1,90 @@
+/**
+ * The Node adapter table: config `kind` → factory, one entry per file in
+ * src/deployers and src/probers. No if-chains: adding a kind is one line.
+ */
+import { join } from 'node:path';
+import type { DeployConfig, SiteConfig } from '../config.js';
+import { ConfigError } from '../core/errors.js';
+import type { Deployer, Prober } from '../core/ports.js';
+import { canaryUrl, type SiteRuntime } from '../core/site.js';
+import { createGitDeployer } from '../deployers/git.node.js';
+import { createLocalDirDeployer } from '../deployers/local-dir.node.js';
+import { createFleetProber } from '../probers/fleet.node.js';
+import { createHttpProber } from '../probers/http.js';
+
+export interface AdapterContext {
+  /** Where deployers keep working state (git clones). */
+  dataDir: string;
+  fetch: typeof fetch;
+}
+
+type DeployerFactory<K extends DeployConfig['kind']> = (
+  cfg: Extract<DeployConfig, { kind: K }>,
+  site: SiteConfig,
+  ctx: AdapterContext,
+) => Deployer;
+
+const deployers: { [K in DeployConfig['kind']]: DeployerFactory<K> } = {
+  'local-dir': (cfg) => createLocalDirDeployer({ dir: cfg.dir }),
+  git: (cfg, site, ctx) =>
+    createGitDeployer({
+      remote: cfg.remote,
+      branch: cfg.branch,
+      file: cfg.file,
+      token: cfg.token,
+      username: cfg.username,
+      author: { name: cfg.author?.name ?? 'freshprobe', email: cfg.author?.email ?? 'freshprobe@localhost' },
+      workdir: join(ctx.dataDir, 'git', site.id),
+    }),
+};
+
+type ProberFactory = (site: SiteConfig, ctx: AdapterContext) => Prober;
+
+function httpProber(vantage: 'edge' | 'origin'): ProberFactory {
+  return (site, ctx) =>
+    createHttpProber({
+      vantage,
+      url: canaryUrl(site),
+      originUrl: vantage === 'origin' ? site.probe.originUrl : undefined,
+      timeoutMs: site.probe.timeout,
+      maxBodyBytes: site.probe.maxBodyBytes,
+      maxRedirects: site.probe.maxRedirects,
+      headers: site.probe.headers,
+      fetch: ctx.fetch,
+    });
+}
+
+const probers: Record<string, ProberFactory> = {
+  edge: httpProber('edge'),
+  origin: httpProber('origin'),
+  nodes: (site) =>
+    createFleetProber({
+      url: canaryUrl(site),
+      nodes: site.probe.nodes,
+      timeoutMs: site.probe.timeout,
+      maxBodyBytes: site.probe.maxBodyBytes,
+      maxRedirects: site.probe.maxRedirects,
+      headers: site.probe.headers,
+    }),
+};
+
+function buildDeployer(site: SiteConfig, ctx: AdapterContext): Deployer {
+  const factory = deployers[site.deploy.kind] as DeployerFactory<DeployConfig['kind']>;
+  return factory(site.deploy, site, ctx);
+}
+
+/** Builds every site's adapters; an unavailable vantage is a config error, not a silent gap. */
+export function buildSiteRuntimes(sites: SiteConfig[], ctx: AdapterContext): SiteRuntime[] {
+  const problems: { path: string; message: string }[] = [];
+  const runtimes = sites.map((site, i) => {
+    const list: Prober[] = [];
+    site.probe.vantages.forEach((vantage, j) => {
+      const factory = probers[vantage];
+      if (factory) list.push(factory(site, ctx));
+      else problems.push({ path: `sites[${i}].probe.vantages[${j}]`, message: `the ${vantage} vantage is not available in this build` });
+    });
+    return { spec: site, deployer: buildDeployer(site, ctx), probers: list };
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return runtimes;
+}
