@@ -90,7 +90,7 @@ export function issueMessage(issue: RawIssue, redact: boolean): string {
     case 'unrecognized_keys':
       return messages.unknownKey();
     case 'invalid_union':
-      if (issue.discriminator) return kindMessage(issue.input, issue.discriminator, issue.options);
+      if (issue.discriminator) return kindMessage(issue.input, issue.discriminator, issue.options as unknown[]);
       break;
     case 'invalid_value': {
       const choices = orList(issue.values.map(String));

@@ -197,9 +197,14 @@ async function finish(budget: Budget, res: Response, url: string): Promise<Facts
     const read = await budget.within(budget.left(), stalled, () =>
       readCapped(res.body, cap, budget.ctl.signal),
     );
-    if (!read.over) return { status, body: read.text, cache };
-    const error = { class: 'too_large' as const, message: `body larger than ${fmtBytes(cap)}` };
-    return { status, body: read.text, cache, error };
+    if (read.over) {
+      const error = { class: 'too_large' as const, message: `body larger than ${fmtBytes(cap)}` };
+      return { status, body: read.text, cache, error };
+    }
+    // undici frees the connection a tick after the body ends; without this yield a probe that
+    // follows at once finds it busy and opens a second connection instead of reusing it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return { status, body: read.text, cache };
   } catch (err) {
     return { status, cache, error: budget.failure(err, url) };
   }

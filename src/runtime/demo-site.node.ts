@@ -64,12 +64,8 @@ export async function startDemoSite(opts: DemoSiteOptions = {}): Promise<DemoSit
   const nodes: DemoNode[] = [];
   const edge = createServer((req, res) => proxy(req, res, pick(nodes, random)));
   const port = await listen(edge, 0, '127.0.0.1');
-  for (const [name, host] of [
-    ['A', '127.0.0.2'],
-    ['B', '127.0.0.3'],
-  ] as const) {
-    nodes.push(await startNode(name, host, port));
-  }
+  nodes.push(await startNode('A', '127.0.0.2', port));
+  nodes.push(await startNode('B', '127.0.0.3', port));
   const scheduler = createScheduler(nodes, random, opts);
   const stopWatching = watchStaging(stagingDir, scheduler.onVersion);
   return {
@@ -163,7 +159,9 @@ async function scan(
       const info = await lstat(file);
       const stat = `${info.ino}:${info.mtimeMs}:${info.size}`;
       const rel = `/${relative(root, file).split(sep).join('/')}`;
-      if (!info.isFile() || info.size > MAX_FILE_BYTES || seen.get(rel) === stat) continue;
+      // Empty = caught between a writer's truncate and write; its next scan has the content.
+      if (!info.isFile() || info.size === 0 || info.size > MAX_FILE_BYTES) continue;
+      if (seen.get(rel) === stat) continue;
       const body = await readFile(file);
       seen.set(rel, stat);
       onVersion(rel, ++counter.version, body);

@@ -37,7 +37,8 @@ export function demoConfig(site: DemoSite, dbFile: string): unknown {
 
 export async function startDemo(): Promise<Demo> {
   const dir = await mkdtemp(join(tmpdir(), 'freshprobe-demo-'));
-  const site = await startDemoSite({ baseDir: dir });
+  // Worst case (8 s plus a 22 s lag) keeps a first full verdict well inside a minute.
+  const site = await startDemoSite({ baseDir: dir, minDelayMs: 2_000, maxDelayMs: 8_000, lagMinMs: 12_000, lagMaxMs: 22_000 });
   const loaded = parseConfigObject(demoConfig(site, join(dir, 'demo.db')), {});
   return {
     loaded,

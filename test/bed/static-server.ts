@@ -81,6 +81,9 @@ async function serve(dir: string, req: IncomingMessage, res: ServerResponse): Pr
 
 function send(res: ServerResponse, status: number, text: string): void {
   if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(`${text}\n`);
 }

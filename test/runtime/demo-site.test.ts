@@ -103,16 +103,18 @@ describe('startDemoSite', () => {
     for (const address of site.nodes) expect(address).toMatch(/^127\.0\.0\.\d+:\d+$/);
   });
 
-  it('skips symlinks and survives odd files', async () => {
+  it('skips symlinks and empty files, survives odd ones', async () => {
     const { random, queue } = scriptedRandom();
     site = await startDemoSite({ random, ...FAST });
     queue.push(...PROMPT);
     await symlink('/etc/hostname', join(site.stagingDir, 'leak.txt'));
     await mkdir(join(site.stagingDir, 'empty-dir'));
+    await writeFile(join(site.stagingDir, 'empty.txt'), '');
     await writeFile(join(site.stagingDir, 'ok.txt'), 'ok');
     const nodeA = nodeUrl(site.nodes[0]!);
     await waitFor(async () => (await get(nodeA, '/ok.txt')).status === 200);
     expect((await get(nodeA, '/leak.txt')).status).toBe(404);
+    expect((await get(nodeA, '/empty.txt')).status).toBe(404);
   });
 
   it('close() stops every server and removes its temp dir', async () => {

@@ -1,0 +1,106 @@
+/**
+ * The Store contract, written once and run against every implementation
+ * (better-sqlite3 now; D1 through vitest-pool-workers later).
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Canary, Observation } from '../../src/core/model.js';
+import type { Store } from '../../src/core/store.js';
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+      await store.upsertSite({ id: 'docs', name: 'Docs', url: 'https://docs.example.com/' }, 1_000);
+    });
+
+    const create = (token: string, intentAt = 2_000) =>
+      store.createCanary({ siteId: 'docs', token, intentAt, reason: 'schedule' });
+
+    it('allocates seqs 1, 2, 3 per site, and a replayed token returns the same canary', async () => {
+      expect((await create('a')).seq).toBe(1);
+      expect((await create('b')).seq).toBe(2);
+      expect((await create('a')).seq).toBe(1);
+      await store.upsertSite({ id: 'blog', name: 'Blog', url: 'https://blog.example.com/' }, 1_000);
+      expect((await store.createCanary({ siteId: 'blog', token: 'c', intentAt: 1, reason: 'x' })).seq).toBe(1);
+    });
+
+    it('never duplicates or skips a seq under concurrent creation', async () => {
+      const made = await Promise.all(Array.from({ length: 50 }, (_, i) => create(`t${i}`)));
+      expect(made.map((c) => c.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    });
+
+    it('round-trips every mutable canary field', async () => {
+      const c = await create('a');
+      const updated: Canary = {
+        ...c,
+        state: 'visible',
+        deployStartedAt: 2_100,
+        deployedAt: 2_200,
+        deployDetail: 'abc123',
+        visibleAt: 5_000,
+        latencyMs: 2_800,
+        latencyBoundsMs: [1_800, 2_900],
+        withinSlo: true,
+        closedAt: 5_100,
+        vantages: { edge: { vantage: 'edge', lastMissAt: 4_000, visibleAt: 5_000 } },
+      };
+      await store.updateCanary(updated);
+      expect(await store.getCanary('docs', c.seq)).toEqual(updated);
+      expect(await store.openCanaries('docs')).toEqual([]);
+      expect(await store.hasVisibleCanary('docs')).toBe(true);
+    });
+
+    it('finds open, newest accepted and first accepted after a seq', async () => {
+      for (const t of ['a', 'b', 'c', 'd']) await create(t);
+      const accept = async (seq: number, at: number) => {
+        const c = (await store.getCanary('docs', seq))!;
+        await store.updateCanary({ ...c, state: 'propagating', deployedAt: at });
+      };
+      await accept(1, 10);
+      await accept(2, 20);
+      await accept(4, 40);
+      expect((await store.openCanaries('docs')).map((c) => c.seq)).toEqual([1, 2, 3, 4]);
+      expect((await store.latestAcceptedCanary('docs'))?.seq).toBe(4);
+      expect((await store.firstAcceptedAfter('docs', 2))?.seq).toBe(4);
+      expect(await store.firstAcceptedAfter('docs', 4)).toBeUndefined();
+      expect((await store.listCanaries('docs', { limit: 2 })).map((c) => c.seq)).toEqual([4, 3]);
+      expect((await store.listCanaries('docs', { limit: 10, beforeSeq: 3 })).map((c) => c.seq)).toEqual([2, 1]);
+    });
+
+    it('stores an observation once, however often it is written, and filters reads', async () => {
+      const o: Observation = {
+        siteId: 'docs',
+        vantage: 'edge',
+        startedAt: 3_000,
+        durationMs: 12,
+        status: 200,
+        seqSeen: 1,
+        state: 'fresh',
+        canarySeq: 1,
+        cache: { age: 3, cacheStatus: 'hit', pop: 'FRA', etag: '"x"' },
+      };
+      await store.recordObservation(o);
+      await store.recordObservation(o);
+      await store.recordObservation({ ...o, vantage: 'origin', cache: {} });
+      await store.recordObservation({ ...o, startedAt: 4_000, state: 'stale', stalenessMs: 9 });
+      expect(await store.listObservations('docs', { limit: 10, vantage: 'edge' })).toHaveLength(2);
+      const all = await store.listObservations('docs', { limit: 10 });
+      expect(all.map((x) => x.startedAt)).toEqual([4_000, 3_000, 3_000]);
+      expect(all[1]).toEqual(o);
+      expect(await store.listObservations('docs', { limit: 10, before: 4_000 })).toHaveLength(2);
+    });
+
+    it('upserts vantage status and keeps paused across site updates', async () => {
+      const status = { siteId: 'docs', vantage: 'edge', state: 'fresh' as const, since: 1, lastObservedAt: 2, seqSeen: 1 };
+      await store.upsertVantageStatus(status);
+      await store.upsertVantageStatus({ ...status, state: 'stale', since: 5, lastObservedAt: 6, stalenessMs: 4 });
+      expect(await store.vantageStatuses('docs')).toEqual([
+        { siteId: 'docs', vantage: 'edge', state: 'stale', since: 5, lastObservedAt: 6, seqSeen: 1, stalenessMs: 4 },
+      ]);
+      await store.setPaused('docs', true);
+      await store.upsertSite({ id: 'docs', name: 'Docs 2', url: 'https://docs.example.com/' }, 9_999);
+      expect(await store.getSite('docs')).toMatchObject({ name: 'Docs 2', paused: true, createdAt: 1_000 });
+    });
+  });
+}
