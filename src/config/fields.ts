@@ -23,7 +23,7 @@ const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** Site and notifier ids: they appear in URLs (`/sites/:id`) and metric labels. */
 export const slug = hinted(z.string().regex(SLUG), {
-  expected: 'an id of lowercase letters, digits, "-" and "_" (at most 63), like "docs"',
+  expected: 'a lowercase id like "docs" (a-z, 0-9, "-" or "_", up to 63 characters)',
 });
 
 export const nonEmpty = hinted(z.string().min(1), { expected: 'a non-empty string' });
@@ -52,7 +52,7 @@ const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
 
 /** Remotes git itself accepts: URLs, `user@host:path`, or a local absolute path. */
 export const gitRemote = checkedString(
-  'a git URL (https://, ssh://, git://, file://), user@host:path or an absolute path',
+  'a git URL, user@host:path or an absolute path',
   (v) => {
     if (v.startsWith('/') || (SCP_LIKE.test(v) && !v.includes('://'))) return undefined;
     return GIT_URL.test(v) && URL.canParse(v) ? undefined : '';
@@ -94,6 +94,7 @@ const DURATION_EXPECTED = 'a duration like 30s, 5m or 2h';
 export function duration(minMs = 1) {
   const tooSmall = minMs > 1 ? `a duration of at least ${formatDuration(minMs)}` : 'a positive duration';
   const input = hinted(z.union([z.string(), z.number()]), { expected: DURATION_EXPECTED }).meta({
+    description: 'A duration like 500ms, 30s, 5m, 2h, 28d or 1h30m (a number is milliseconds).',
     pattern: DURATION_PATTERN,
   });
   return input.transform((value, ctx) => {
@@ -122,7 +123,7 @@ function isPort(v: string): boolean {
 
 /** One fleet node: "IPv4", "IPv6", "IPv4:port" or "[IPv6]:port". */
 export const nodeAddress = checkedString(
-  'an IPv4 or IPv6 address, optionally with a port ("10.0.0.1:8080", "[::1]:8080")',
+  'an IPv4 or IPv6 address with an optional port',
   (v) => {
     const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(v);
     if (bracketed) return isIPv6(bracketed[1] as string) && isPort(bracketed[2] as string) ? undefined : '';

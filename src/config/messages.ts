@@ -146,13 +146,16 @@ function genericExpected(issue: RawIssue): string {
   }
 }
 
-/** The known key closest to a typo (at most 2 edits away), for "did you mean". */
+/**
+ * The known key closest to a typo, for "did you mean": one edit away, or two
+ * for keys of 5+ characters (short keys two edits apart are unrelated words).
+ */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = 3;
+  let bestDistance = key.length >= 5 ? 3 : 2;
   for (const candidate of known) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance && distance < key.length) {
+    if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }

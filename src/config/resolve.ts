@@ -56,8 +56,8 @@ export interface SiteConfig {
   /** Public base URL (http or https). */
   url: string;
   canary: CanaryConfig;
-  /** Absent for watch-only sites whose deploys are registered through the API. */
-  deploy?: DeployConfig;
+  /** How canaries are published; `kind` picks the adapter. */
+  deploy: DeployConfig;
   probe: ProbeConfig;
   /** 5-field cron expression (UTC) for scheduled canaries. */
   schedule: string;
@@ -108,7 +108,7 @@ function resolveSite(site: RawSite, defaults: RawDefaults): SiteConfig {
     ...(site.group !== undefined && { group: site.group }),
     url: site.url,
     canary: resolveCanary(site.canary),
-    ...(site.deploy !== undefined && { deploy: site.deploy }),
+    deploy: site.deploy,
     probe: resolveProbe(site.probe, defaults.probe),
     schedule: site.schedule ?? defaults.schedule,
     timeout: site.timeout ?? defaults.timeout,

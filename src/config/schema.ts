@@ -29,6 +29,8 @@ export const BUILTIN = {
   probe: { interval: '60s', timeout: '10s', maxBodyBytes: 1_048_576, maxRedirects: 5 },
 } as const;
 
+const CRON_DESCRIPTION = 'When to deploy a canary: a 5-field cron expression, in UTC.';
+
 export const VANTAGES = ['edge', 'origin', 'nodes', 'browser'] as const;
 
 const vantage = hinted(z.enum(VANTAGES), { noun: 'vantage' });
@@ -100,9 +102,9 @@ const site = z.strictObject({
   group: nonEmpty.optional().meta({ description: 'Status page group.' }),
   url: httpUrl,
   canary: canary.optional(),
-  deploy: deploySchema.optional(),
+  deploy: deploySchema,
   probe: siteProbe.optional(),
-  schedule: cronExpression.optional(),
+  schedule: cronExpression.optional().meta({ description: CRON_DESCRIPTION }),
   timeout: duration().optional(),
   slo: siteSlo.optional(),
   runbook: httpUrl.optional(),
@@ -123,7 +125,7 @@ const storage = z.strictObject({
 });
 
 const defaults = z.strictObject({
-  schedule: cronExpression.default(BUILTIN.schedule),
+  schedule: cronExpression.default(BUILTIN.schedule).meta({ description: CRON_DESCRIPTION }),
   timeout: duration().prefault(BUILTIN.timeout),
   slo: defaultSlo.prefault({}),
   probe: defaultProbe.prefault({}),

@@ -46,6 +46,7 @@ export async function deployCanary(deps: CoreDeps, rt: SiteRuntime, canary: Cana
   const signal = AbortSignal.timeout(deps.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS);
   let result: Canary;
   try {
+    if (!rt.deployer) throw new Error('this site has no deploy config: it only watches deploys made elsewhere');
     const receipt = await rt.deployer.deploy(
       {
         siteId: spec.id,

@@ -72,9 +72,12 @@ export function judge(result: ProbeResult, reading: Reading, ctx: JudgeContext):
 /**
  * Before any canary was ever seen, a 404 is the canary file not having arrived
  * yet: that is propagation, not a missing site, until the threshold passes.
+ * Before any deploy was accepted it says nothing at all (no_data), so a site
+ * whose first deploy fails reads deploy_failing, its real cause.
  */
 function missingState(ctx: JudgeContext): SiteState {
-  if (ctx.everVisible || !ctx.newest?.deployedAt) return 'missing';
+  if (ctx.everVisible) return 'missing';
+  if (!ctx.newest?.deployedAt) return 'no_data';
   return ctx.now - ctx.newest.deployedAt < ctx.thresholdMs ? 'propagating' : 'missing';
 }
 

@@ -147,7 +147,7 @@ export interface VantageStatus {
   state: SiteState;
   /** When this state began (first observation in it). */
   since: number;
-  /** Start of the newest observation. */
+  /** End of the newest observation. */
   lastObservedAt: number;
   seqSeen?: number;
   status?: number;

@@ -58,7 +58,8 @@ function nextStatus(o: Observation, prev: VantageStatus | undefined): VantageSta
     vantage: o.vantage,
     state: o.state,
     since: prev && prev.state === o.state ? prev.since : o.startedAt,
-    lastObservedAt: o.startedAt,
+    // The end of the probe: a slow (timing-out) probe is still a recent observation.
+    lastObservedAt: o.startedAt + o.durationMs,
     seqSeen: o.seqSeen,
     status: o.status,
     errorClass: o.errorClass,

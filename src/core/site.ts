@@ -19,7 +19,8 @@ export interface SiteSpec {
 /** A site with its adapters, built once by the runtime. */
 export interface SiteRuntime {
   spec: SiteSpec;
-  deployer: Deployer;
+  /** Absent for watch-only sites: their deploys are registered from outside. */
+  deployer?: Deployer;
   probers: Prober[];
 }
 

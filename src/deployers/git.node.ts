@@ -4,11 +4,19 @@
  * (argv only, never a shell) in a working clone that is reset to the remote
  * branch before every deploy, so it never drifts or piles up local commits.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DeployError } from '../core/errors.js';
 import type { Deployer, DeployReceipt, DeployRequest } from '../core/ports.js';
+import {
+  clearStaleLocks,
+  type GitResult,
+  gitEnv,
+  gitFailure,
+  isNonFastForward,
+  runGit,
+} from './git-exec.node.js';
 
 export interface GitDeployerOptions {
   /** Remote URL: https://, http://, ssh (scp-like or ssh://), git://, file:// or a path. */
@@ -38,17 +46,18 @@ interface Ctx {
   redact: (text: string) => string;
 }
 
-interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Set when freshprobe killed git. */
-  stopped?: 'timeout' | 'aborted';
+interface GitCallOptions {
+  /** Return a failed result instead of throwing. */
+  allowFail?: boolean;
+  /** Added to the deployer's environment for this call. */
+  env?: NodeJS.ProcessEnv;
+  /** Default: the clone. */
+  cwd?: string;
 }
 
 /** One deploy's git runner: argv, the clone as cwd, the deploy's abort signal. */
 interface Git {
-  (args: string[], opts?: { allowFail?: boolean; env?: NodeJS.ProcessEnv }): Promise<GitResult>;
+  (args: string[], opts?: GitCallOptions): Promise<GitResult>;
   fail(op: string, r: GitResult): DeployError;
 }
 
@@ -73,33 +82,19 @@ export function createGitDeployer(opts: GitDeployerOptions): Deployer {
 }
 
 function makeCtx(opts: GitDeployerOptions): Ctx {
-  const secrets: string[] = [];
-  const env: NodeJS.ProcessEnv = {
-    ...(opts.env ?? process.env),
-    // Never wait for a human: no terminal prompt, an askpass that answers nothing.
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_ASKPASS: 'true',
-    GCM_INTERACTIVE: 'never',
-    // English messages, so failures can be classified.
-    LC_ALL: 'C',
-    LANGUAGE: 'C',
-  };
-  if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
-  if (opts.token && /^https?:\/\//i.test(opts.remote)) {
-    const basic = Buffer.from(`${opts.username ?? 'oauth2'}:${opts.token}`).toString('base64');
-    secrets.push(opts.token, basic);
-    // GIT_CONFIG_* keeps the header out of argv (visible in ps) and .git/config.
-    const n = Number.parseInt(env.GIT_CONFIG_COUNT ?? '0', 10) || 0;
-    env[`GIT_CONFIG_KEY_${n}`] = 'http.extraHeader';
-    env[`GIT_CONFIG_VALUE_${n}`] = `Authorization: Basic ${basic}`;
-    env.GIT_CONFIG_COUNT = String(n + 1);
-  }
+  const { env, secrets } = gitEnv(opts.env ?? process.env, opts);
   const redact = (text: string): string => {
     let out = text.replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@');
     for (const s of secrets) out = out.split(s).join('***');
     return out;
   };
-  return { opts, env, timeoutMs: opts.timeoutMs ?? 120_000, now: opts.now ?? Date.now, redact };
+  return {
+    opts: { ...opts, workdir: resolve(opts.workdir) },
+    env,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    now: opts.now ?? Date.now,
+    redact,
+  };
 }
 
 async function deployOnce(
@@ -137,6 +132,7 @@ async function deployOnce(
 async function ensureClone(ctx: Ctx, git: Git): Promise<boolean> {
   const { workdir, remote, branch } = ctx.opts;
   if (await exists(join(workdir, '.git'))) {
+    await clearStaleLocks(workdir, branch);
     // The config may have moved the site to another remote since the clone was made.
     const url = await git(['remote', 'get-url', 'origin'], { allowFail: true });
     if (url.stdout.trim() !== remote) await git(['remote', 'set-url', 'origin', remote]);
@@ -145,15 +141,25 @@ async function ensureClone(ctx: Ctx, git: Git): Promise<boolean> {
   if ((await exists(workdir)) && (await readdir(workdir)).length > 0) {
     throw new DeployError(`git: workdir ${workdir} exists, is not empty and is not a git clone`);
   }
-  await mkdir(workdir, { recursive: true });
-  const heads = await git(['ls-remote', '--heads', remote, `refs/heads/${branch}`]);
-  if (heads.stdout.trim() !== '') {
-    const args = ['clone', '-q', '--depth', '1', '--branch', branch, '--single-branch'];
-    await git([...args, '--', remote, '.']);
-  } else {
-    // Empty remote, or no such branch yet: the first push creates it.
-    await git(['init', '-q', `--initial-branch=${branch}`]);
-    await git(['remote', 'add', 'origin', remote]);
+  // Built beside workdir, then renamed into place: an interrupted clone never passes for one.
+  const stage = `${workdir}.partial-${randomBytes(4).toString('hex')}`;
+  await mkdir(stage, { recursive: true });
+  try {
+    const heads = await git(['ls-remote', '--heads', remote, `refs/heads/${branch}`], {
+      cwd: stage,
+    });
+    if (heads.stdout.trim() !== '') {
+      const args = ['clone', '-q', '--depth', '1', '--branch', branch, '--single-branch'];
+      await git([...args, '--', remote, '.'], { cwd: stage });
+    } else {
+      // Empty remote, or no such branch yet: the first push creates it.
+      await git(['init', '-q', `--initial-branch=${branch}`], { cwd: stage });
+      await git(['remote', 'add', 'origin', remote], { cwd: stage });
+    }
+    await rm(workdir, { recursive: true, force: true }); // at most an empty dir, checked above
+    await rename(stage, workdir);
+  } finally {
+    await rm(stage, { recursive: true, force: true });
   }
   return true;
 }
@@ -186,7 +192,7 @@ async function commitCanary(
 ): Promise<{ unchanged?: DeployReceipt }> {
   const { workdir, file, author } = ctx.opts;
   const target = resolve(workdir, file);
-  const rel = relative(resolve(workdir), target);
+  const rel = relative(workdir, target);
   if (rel === '' || rel.startsWith('..') || rel.split(sep)[0] === '.git') {
     throw new DeployError(`git: file ${JSON.stringify(file)} is not a path inside the repository`);
   }
@@ -195,16 +201,8 @@ async function commitCanary(
   await git(['add', '--', rel]);
   const head = await git(['rev-parse', '-q', '--verify', 'HEAD'], { allowFail: true });
   const diff = await git(['diff', '--cached', '--quiet'], { allowFail: true });
-  if (head.code === 0 && diff.code === 0) {
-    // Same content already on the remote (e.g. resume after a crash past the push): no empty commit.
-    const [sha = '', ct = '0'] = (await git(['show', '-s', '--format=%h %ct', 'HEAD'])).stdout
-      .trim()
-      .split(' ');
-    const acceptedAt = ctx.now();
-    return {
-      unchanged: { startedAt: Math.min(Number(ct) * 1000, acceptedAt), acceptedAt, detail: sha },
-    };
-  }
+  // Same content already on the remote (e.g. resume after a crash past the push): no empty commit.
+  if (head.code === 0 && diff.code === 0) return { unchanged: await existingReceipt(ctx, git) };
   // Identity through env: it outranks any user.name/email or GIT_AUTHOR_* the machine has.
   const env = {
     GIT_AUTHOR_NAME: author.name,
@@ -212,120 +210,32 @@ async function commitCanary(
     GIT_COMMITTER_NAME: author.name,
     GIT_COMMITTER_EMAIL: author.email,
   };
-  const args = [
-    '-c',
-    'commit.gpgsign=false',
-    'commit',
-    '-q',
-    '--no-verify',
-    '--cleanup=whitespace',
-  ];
-  await git([...args, '-m', req.message], { env });
+  const args = ['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify'];
+  await git([...args, '--cleanup=whitespace', '-m', req.message], { env });
   return {};
 }
 
-function isNonFastForward(r: GitResult): boolean {
-  return /\[rejected\][^\n]*\((fetch first|non-fast-forward)\)/.test(`${r.stdout}\n${r.stderr}`);
+/**
+ * Receipt for content the remote already had. The true accept time is unknown:
+ * the window runs from the commit's time (it was pushed after that) to now.
+ */
+async function existingReceipt(ctx: Ctx, git: Git): Promise<DeployReceipt> {
+  const shown = await git(['show', '-s', '--format=%h %ct', 'HEAD']);
+  const [sha = '', committedSec = '0'] = shown.stdout.trim().split(' ');
+  const acceptedAt = ctx.now();
+  const startedAt = Math.min(Number(committedSec) * 1000, acceptedAt);
+  return { startedAt, acceptedAt, detail: sha };
 }
-
-const AUTH =
-  /authentication failed|permission denied|could not read (username|password)|terminal prompts disabled|returned error: 40[13]|HTTP 40[13]|invalid (username|credentials)/i;
-const NETWORK =
-  /could not resolve (host|proxy)|connection (refused|timed out|reset)|timed out|failed to connect|network is unreachable|no route to host|early EOF|hung up unexpectedly|RPC failed|returned error: 5\d\d|HTTP 5\d\d|temporary failure/i;
 
 function makeGit(ctx: Ctx, signal: AbortSignal): Git {
-  const git = async (args: string[], o: { allowFail?: boolean; env?: NodeJS.ProcessEnv } = {}) => {
-    const r = await runGit(args, { ...ctx, cwd: ctx.opts.workdir, signal, extraEnv: o.env });
-    if (r.code !== 0 && !o.allowFail) throw gitError(ctx, args[0] ?? 'git', r);
+  const git = async (args: string[], o: GitCallOptions = {}) => {
+    const cwd = o.cwd ?? ctx.opts.workdir;
+    const r = await runGit(args, { ...ctx, cwd, signal, extraEnv: o.env });
+    const op = args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? 'git';
+    if (r.code !== 0 && !o.allowFail) throw gitFailure(op, r, ctx);
     return r;
   };
-  return Object.assign(git, { fail: (op: string, r: GitResult) => gitError(ctx, op, r) });
-}
-
-/** Turns a failed git call into a DeployError carrying git's own reason, secrets removed. */
-function gitError(ctx: Ctx, op: string, r: GitResult): DeployError {
-  if (r.stopped) {
-    const why = r.stopped === 'timeout' ? `timed out after ${ctx.timeoutMs} ms` : 'aborted';
-    return new DeployError(`git ${op} ${why}; git was killed`, { retryable: true });
-  }
-  const text = ctx.redact(`${r.stderr}\n${r.stdout}`);
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && l !== 'remote:');
-  const key = lines.filter((l) => /^(remote:|fatal:|error:|!|ssh:)/.test(l));
-  const reason = (key.length > 0 ? key : lines.slice(-5)).join('; ') || `exit code ${r.code}`;
-  const auth = AUTH.test(text);
-  const label = auth ? 'authentication failed: ' : '';
-  return new DeployError(`git ${op} failed: ${label}${reason}`, {
-    retryable: !auth && NETWORK.test(text),
-  });
-}
-
-interface RunOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  extraEnv?: NodeJS.ProcessEnv;
-  timeoutMs: number;
-  signal: AbortSignal;
-}
-
-/**
- * Runs git in its own process group so a timeout or abort kills helpers too
- * (git-remote-https, ssh), not only the git parent. Resolves with the exit code.
- */
-function runGit(args: string[], o: RunOptions): Promise<GitResult> {
-  return new Promise((resolvePromise, reject) => {
-    if (o.signal.aborted)
-      return resolvePromise({ code: -1, stdout: '', stderr: '', stopped: 'aborted' });
-    const env = { ...o.env, ...o.extraEnv };
-    const child = spawn('git', args, {
-      cwd: o.cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stopped: GitResult['stopped'];
-    const kill = (why: 'timeout' | 'aborted') => {
-      stopped ??= why;
-      if (child.pid) killGroup(child.pid);
-    };
-    const timer = setTimeout(() => kill('timeout'), o.timeoutMs);
-    const onAbort = () => kill('aborted');
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
-    const done = () => {
-      clearTimeout(timer);
-      o.signal.removeEventListener('abort', onAbort);
-    };
-    child.once('error', (err) => {
-      done();
-      reject(new DeployError(`git: cannot run git: ${err.message}`, { cause: err }));
-    });
-    child.once('close', (code) => {
-      done();
-      resolvePromise({ code: code ?? -1, stdout: stdout(), stderr: stderr(), stopped });
-    });
-  });
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-/** Keeps at most 64 KiB per stream: enough for any error, bounded for a chatty remote. */
-function collect(stream: NodeJS.ReadableStream): () => string {
-  let text = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    if (text.length < 65_536) text += chunk;
-  });
-  return () => text;
+  return Object.assign(git, { fail: (op: string, r: GitResult) => gitFailure(op, r, ctx) });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -13,7 +13,7 @@ import { ConfigError } from '../core/errors.js';
 import type { ProbeResult } from '../core/model.js';
 import type { Prober } from '../core/ports.js';
 import { DEFAULT_USER_AGENT, type ProbeLimits, probeOnce } from './http.js';
-import { createNodeFetch, fetchVia } from './node-fetch.node.js';
+import { createNodeFetch, fetchVia, type NodeFetch } from './node-fetch.node.js';
 
 /** Options of the `nodes` prober; the limits apply to each node's probe. */
 export interface FleetProberOptions extends ProbeLimits {
@@ -109,6 +109,65 @@ function nodeAgent(site: URL, node: FleetNode, opts: FleetProberOptions): Agent 
 }
 
 /**
+ * One keep-alive pool per node, kept across probes (pools of nodes that went away are closed),
+ * plus a shared plain pool for redirects that leave the site host.
+ */
+class NodePools {
+  private readonly agents = new Map<string, Agent>();
+  private readonly plain: NodeFetch;
+
+  constructor(
+    private readonly site: URL,
+    private readonly opts: FleetProberOptions,
+  ) {
+    const connectTimeoutMs = opts.connectTimeoutMs ?? Math.min(opts.timeoutMs, 10_000);
+    this.plain = createNodeFetch({ connectTimeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) });
+  }
+
+  /** A fetch per node vantage: the site host goes to the node, any other host normally. */
+  fetchFor(nodes: FleetNode[]): Map<string, typeof fetch> {
+    const current = new Set(nodes.map((n) => n.vantage));
+    for (const [vantage, agent] of this.agents) {
+      if (current.has(vantage)) continue;
+      this.agents.delete(vantage);
+      agent.close().catch(() => {});
+    }
+    const fetches = new Map<string, typeof fetch>();
+    for (const node of nodes) {
+      const agent = this.agents.get(node.vantage) ?? nodeAgent(this.site, node, this.opts);
+      this.agents.set(node.vantage, agent);
+      const direct = fetchVia(agent);
+      const route = (input: RequestInfo | URL, init?: RequestInit) => {
+        const target = new URL(input instanceof Request ? input.url : String(input));
+        return (target.hostname === this.site.hostname ? direct : this.plain.fetch)(input, init);
+      };
+      fetches.set(node.vantage, route as typeof fetch);
+    }
+    return fetches;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all([this.plain.close(), ...pools.map((agent) => agent.close())]);
+  }
+}
+
+/** The nodes to probe now, or the `dns` result that replaces them when resolving fails. */
+async function findNodes(site: URL, opts: FleetProberOptions): Promise<FleetNode[] | ProbeResult> {
+  const now = opts.now ?? Date.now;
+  const startedAt = now();
+  try {
+    const addresses = await resolveAddresses(bareHost(site), opts.timeoutMs);
+    return addresses.map((address) => fleetNode(address, portOf(site), site));
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? (err as Error).message;
+    const error = { class: 'dns' as const, message: `cannot resolve ${bareHost(site)} (${code})` };
+    return { vantage: 'nodes', startedAt, durationMs: now() - startedAt, cache: {}, error };
+  }
+}
+
+/**
  * The `nodes` prober: one ProbeResult per node, all nodes probed concurrently. A failed
  * `resolve` gives a single `nodes` result with error class `dns`. Throws ConfigError at
  * creation for a node entry that is not an IP (with optional port).
@@ -116,79 +175,25 @@ function nodeAgent(site: URL, node: FleetNode, opts: FleetProberOptions): Agent 
 export function createFleetProber(opts: FleetProberOptions): Prober {
   const site = new URL(opts.url);
   const configured = opts.nodes === 'resolve' ? undefined : parseNodes(opts.nodes, site);
-  const now = opts.now ?? Date.now;
   const headers = { 'user-agent': opts.userAgent ?? DEFAULT_USER_AGENT, ...opts.headers };
-  const connectTimeoutMs = opts.connectTimeoutMs ?? Math.min(opts.timeoutMs, 10_000);
-  // Redirects that leave the site host are followed normally, through this shared pool.
-  const plain = createNodeFetch({ connectTimeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) });
-  const agents = new Map<string, Agent>();
-
-  /** Keeps one keep-alive pool per node across probes; drops pools of nodes that went away. */
-  function fetchFor(nodes: FleetNode[]): Map<string, typeof fetch> {
-    const current = new Set(nodes.map((n) => n.vantage));
-    for (const [vantage, agent] of agents) {
-      if (!current.has(vantage)) agent.close().catch(() => {});
-      if (!current.has(vantage)) agents.delete(vantage);
-    }
-    const fetches = new Map<string, typeof fetch>();
-    for (const node of nodes) {
-      const agent = agents.get(node.vantage) ?? nodeAgent(site, node, opts);
-      agents.set(node.vantage, agent);
-      const direct = fetchVia(agent);
-      const route = (input: RequestInfo | URL, init?: RequestInit) => {
-        const target = new URL(input instanceof Request ? input.url : String(input));
-        return (target.hostname === site.hostname ? direct : plain.fetch)(input, init);
-      };
-      fetches.set(node.vantage, route as typeof fetch);
-    }
-    return fetches;
-  }
-
-  async function nodesNow(): Promise<FleetNode[] | ProbeResult> {
-    if (configured) return configured;
-    const startedAt = now();
-    try {
-      const addresses = await resolveAddresses(bareHost(site), opts.timeoutMs);
-      return addresses.map((address) => fleetNode(address, portOf(site), site));
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? (err as Error).message;
-      const message = `cannot resolve ${bareHost(site)} (${code})`;
-      return {
-        vantage: 'nodes',
-        startedAt,
-        durationMs: now() - startedAt,
-        cache: {},
-        error: { class: 'dns', message },
-      };
-    }
-  }
-
+  const pools = new NodePools(site, opts);
   return {
     kind: 'nodes',
     async probe(signal: AbortSignal): Promise<ProbeResult[]> {
       const began = Date.now();
-      const nodes = await nodesNow();
+      const nodes = configured ?? (await findNodes(site, opts));
       if (!Array.isArray(nodes)) return [nodes];
       // DNS time counts against the budget, so the whole probe stays within timeoutMs.
       const limits = { ...opts, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - began)) };
-      const fetches = fetchFor(nodes);
-      return Promise.all(
-        nodes.map(async (node) => {
-          const outcome = await probeOnce(
-            fetches.get(node.vantage)!,
-            opts.url,
-            { headers, signal },
-            limits,
-          );
-          return { vantage: node.vantage, ...outcome };
-        }),
-      );
+      const fetches = pools.fetchFor(nodes);
+      const probeNode = async (node: FleetNode): Promise<ProbeResult> => {
+        const init = { headers, signal };
+        const outcome = await probeOnce(fetches.get(node.vantage)!, opts.url, init, limits);
+        return { vantage: node.vantage, ...outcome };
+      };
+      return Promise.all(nodes.map(probeNode));
     },
-    async close(): Promise<void> {
-      const pools = [...agents.values()];
-      agents.clear();
-      await Promise.all([plain.close(), ...pools.map((agent) => agent.close())]);
-    },
+    close: () => pools.close(),
   };
 }
 

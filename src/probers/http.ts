@@ -132,11 +132,7 @@ function raceAbort<T>(task: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** Reads at most `cap` bytes as UTF-8; past that it cancels, so a 50 MiB body costs `cap`. */
-async function readCapped(
-  body: ReadableStream<Uint8Array> | null,
-  cap: number,
-  signal: AbortSignal,
-) {
+async function readCapped(body: Response['body'], cap: number, signal: AbortSignal) {
   const decoder = new TextDecoder('utf-8');
   let text = '';
   let size = 0;

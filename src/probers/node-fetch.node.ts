@@ -39,19 +39,15 @@ export function fetchVia(dispatcher: Dispatcher): typeof fetch {
   return bound as unknown as typeof fetch;
 }
 
-/** Agent options shared by the plain pool here and the per-node pools of the fleet prober. */
-export function agentOptions(opts: NodeFetchOptions): Agent.Options {
-  const options: Agent.Options = {};
+/** A keep-alive pool with a connect timeout, exposed as a standard `fetch`. */
+export function createNodeFetch(opts: NodeFetchOptions): NodeFetch {
+  const timeout = opts.connectTimeoutMs;
+  const options: Agent.Options = { connect: opts.ca ? { timeout, ca: opts.ca } : { timeout } };
+  // Left unset, undici's defaults apply (headers 300 s, keep-alive 4 s, unlimited connections).
   if (opts.headersTimeoutMs !== undefined) options.headersTimeout = opts.headersTimeoutMs;
   if (opts.keepAliveTimeoutMs !== undefined) options.keepAliveTimeout = opts.keepAliveTimeoutMs;
   if (opts.connections !== undefined) options.connections = opts.connections;
-  return options;
-}
-
-/** A keep-alive pool with a connect timeout, exposed as a standard `fetch`. */
-export function createNodeFetch(opts: NodeFetchOptions): NodeFetch {
-  const connect = { timeout: opts.connectTimeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) };
-  const agent = new Agent({ ...agentOptions(opts), connect });
+  const agent = new Agent(options);
   return {
     fetch: fetchVia(agent),
     close: () => agent.close(),

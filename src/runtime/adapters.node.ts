@@ -68,7 +68,8 @@ const probers: Record<string, ProberFactory> = {
     }),
 };
 
-function buildDeployer(site: SiteConfig, ctx: AdapterContext): Deployer {
+function buildDeployer(site: SiteConfig, ctx: AdapterContext): Deployer | undefined {
+  if (!site.deploy) return undefined;
   const factory = deployers[site.deploy.kind] as DeployerFactory<DeployConfig['kind']>;
   return factory(site.deploy, site, ctx);
 }

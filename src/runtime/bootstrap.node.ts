@@ -35,7 +35,7 @@ export async function bootstrap(config: Config, log: Logger, baseDir = process.c
     db,
     runtimes,
     close: async () => {
-      await Promise.allSettled(runtimes.flatMap((rt) => [rt.deployer.close?.(), ...rt.probers.map((p) => p.close?.())]));
+      await Promise.allSettled(runtimes.flatMap((rt) => [rt.deployer?.close?.(), ...rt.probers.map((p) => p.close?.())]));
       await nodeFetch.close();
       db.close();
     },

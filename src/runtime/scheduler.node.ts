@@ -12,7 +12,6 @@ import { stepSite } from '../core/step.js';
 
 interface SiteLoop {
   rt: SiteRuntime;
-  schedule: string;
   timer?: NodeJS.Timeout;
   dueAt: number;
   running?: Promise<void>;
@@ -34,9 +33,12 @@ export class Scheduler {
 
   constructor(private readonly deps: CoreDeps) {}
 
-  add(rt: SiteRuntime, schedule: string): void {
-    const loop: SiteLoop = { rt, schedule, dueAt: this.deps.clock.now(), again: false };
-    loop.cronTask = cron.schedule(schedule, () => void this.scheduledCanary(loop), { timezone: 'Etc/UTC' });
+  /** Adds a site; without a schedule it is only probed (watch-only sites). */
+  add(rt: SiteRuntime, schedule: string | undefined): void {
+    const loop: SiteLoop = { rt, dueAt: this.deps.clock.now(), again: false };
+    if (schedule) {
+      loop.cronTask = cron.schedule(schedule, () => void this.scheduledCanary(loop), { timezone: 'Etc/UTC' });
+    }
     this.loops.set(rt.spec.id, loop);
     this.arm(loop, loop.dueAt);
   }

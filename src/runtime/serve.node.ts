@@ -42,10 +42,10 @@ async function startScheduler(boot: Bootstrapped): Promise<Scheduler> {
   const scheduler = new Scheduler(boot.deps);
   for (const rt of boot.runtimes) {
     const site = boot.config.sites.find((s) => s.id === rt.spec.id)!;
-    scheduler.add(rt, site.schedule);
+    scheduler.add(rt, rt.deployer ? site.schedule : undefined);
     // A site that never had a canary gets one now, so a newcomer sees a verdict within minutes.
     const [any] = await boot.deps.store.listCanaries(rt.spec.id, { limit: 1 });
-    if (!any) await scheduler.requestCanary(rt.spec.id, 'startup');
+    if (!any && rt.deployer) await scheduler.requestCanary(rt.spec.id, 'startup');
   }
   scheduler.lastStepAt = Date.now();
   return scheduler;

@@ -57,6 +57,11 @@ describe('judging one probe', () => {
     expect(verdict({ ...r, startedAt: 1_000_000 + T + 1 }, { newest: first, everVisible: false }).state).toBe('missing');
   });
 
+  it('says nothing (no_data) about a 404 before any deploy was accepted', () => {
+    const r = { ...served(c1, 1_000), status: 404, body: '' };
+    expect(verdict(r, { everVisible: false }).state).toBe('no_data');
+  });
+
   it('classifies 5xx, 4xx, a 200 without marker and transport errors as error', () => {
     const base = served(c3, 3_100_000);
     expect(verdict({ ...base, status: 503 }, { newest: c3 })).toMatchObject({ state: 'error', errorClass: 'http_5xx' });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +99,13 @@ describe('git deployer over file://', () => {
     expect(show).toContain('freshprobe bot <bot@freshprobe.invalid>|freshprobe bot|');
     expect(show).toContain(request(7).message);
     expect(show.trim().split('\n').at(-1)).toBe(FILE);
-    const files = await remoteGit(bed, ['diff-tree', '--no-commit-id', '--name-only', '-r', 'main']);
+    const files = await remoteGit(bed, [
+      'diff-tree',
+      '--no-commit-id',
+      '--name-only',
+      '-r',
+      'main',
+    ]);
     expect(files.trim()).toBe(FILE);
     expect(await remoteGit(bed, ['show', 'main:README'])).toBe('x\n');
   });
@@ -125,6 +131,18 @@ describe('git deployer over file://', () => {
     expect(err.retryable).toBe(false);
   });
 
+  it('recovers from a refused first push: the clone is reset, nothing unpushed lingers', async () => {
+    const bed = await pages({ rejectPushes: true });
+    const d = deployer(bed.remote);
+    await failure(d.deploy(request(1), signal));
+    await rm(join(bed.bareDir, 'hooks', 'pre-receive'));
+    // As if a git killed mid-way had left its lock behind.
+    await writeFile(join(tmp, 'clone-1', '.git', 'index.lock'), '');
+    await d.deploy(request(2), signal);
+    expect((await remoteGit(bed, ['rev-list', '--count', 'main'])).trim()).toBe('1');
+    expect(await remoteGit(bed, ['show', `main:${FILE}`])).toBe(request(2).content);
+  });
+
   it('rebases and retries once when someone else pushed in between', async () => {
     const bed = await pages();
     const other = join(tmp, 'other');
@@ -133,10 +151,14 @@ describe('git deployer over file://', () => {
       // Called just before `git push`: land a competing commit right then.
       if (race) {
         race = false;
-        execFileSync('sh', ['-c', 'echo theirs > theirs.txt && git add . && git commit -qm theirs'], {
-          cwd: other,
-          env,
-        });
+        execFileSync(
+          'sh',
+          ['-c', 'echo theirs > theirs.txt && git add . && git commit -qm theirs'],
+          {
+            cwd: other,
+            env,
+          },
+        );
         execFileSync('git', ['push', '-q', 'origin', 'HEAD:main'], { cwd: other, env });
       }
       return Date.now();
@@ -201,7 +223,9 @@ describe('git deployer over the network', () => {
 
   it('fails retryably when nothing listens at the remote', async () => {
     const port = await freePort();
-    const err = await failure(deployer(`http://127.0.0.1:${port}/site.git`).deploy(request(1), signal));
+    const err = await failure(
+      deployer(`http://127.0.0.1:${port}/site.git`).deploy(request(1), signal),
+    );
     expect(err.message).toMatch(/connect|refused/i);
     expect(err.retryable).toBe(true);
   });
@@ -236,6 +260,8 @@ describe('git deployer over the network', () => {
     expect(err.message).toMatch(/timed out after 800 ms/);
     expect(err.retryable).toBe(true);
     await expect.poll(() => sockets.size, { timeout: 2_000 }).toBe(0);
+    // The interrupted clone left nothing that could pass for a clone.
+    expect((await readdir(tmp)).filter((f) => f.startsWith('clone-'))).toEqual([]);
 
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 300);

@@ -42,7 +42,11 @@ describe('normalizeCacheInfo: real-world responses', () => {
         'cf-ray': '8a1b2c3d4e5f6789-FRA',
         'cache-control': 'public, max-age=0, must-revalidate',
       }),
-    ).toEqual({ cacheStatus: 'dynamic', pop: 'FRA', cacheControl: 'public, max-age=0, must-revalidate' });
+    ).toEqual({
+      cacheStatus: 'dynamic',
+      pop: 'FRA',
+      cacheControl: 'public, max-age=0, must-revalidate',
+    });
   });
 
   it.each([
@@ -60,7 +64,9 @@ describe('normalizeCacheInfo: real-world responses', () => {
   });
 
   it('CloudFront', () => {
-    expect(info({ 'x-cache': 'Hit from cloudfront', 'x-amz-cf-pop': 'FRA56-P1', age: '3' })).toEqual({
+    expect(
+      info({ 'x-cache': 'Hit from cloudfront', 'x-amz-cf-pop': 'FRA56-P1', age: '3' }),
+    ).toEqual({
       age: 3,
       cacheStatus: 'hit',
       pop: 'FRA56-P1',
@@ -72,11 +78,16 @@ describe('normalizeCacheInfo: real-world responses', () => {
 
   it('Vercel', () => {
     expect(
-      info({ 'x-vercel-cache': 'PRERENDER', 'x-vercel-id': 'fra1::iad1::abcde-1700000000000-0123456789ab' }),
+      info({
+        'x-vercel-cache': 'PRERENDER',
+        'x-vercel-id': 'fra1::iad1::abcde-1700000000000-0123456789ab',
+      }),
     ).toEqual({ cacheStatus: 'hit', pop: 'fra1' });
     expect(info({ 'x-vercel-cache': 'STALE' }).cacheStatus).toBe('stale');
     expect(info({ 'x-vercel-cache': 'REVALIDATED' }).cacheStatus).toBe('revalidated');
-    expect(info({ 'x-vercel-cache': 'MISS', 'x-vercel-id': 'cdg1::x7k2p-1700000000000' }).pop).toBe('cdg1');
+    expect(info({ 'x-vercel-cache': 'MISS', 'x-vercel-id': 'cdg1::x7k2p-1700000000000' }).pop).toBe(
+      'cdg1',
+    );
   });
 
   it('Netlify (RFC 9211 Cache-Status, several caches)', () => {
@@ -86,7 +97,9 @@ describe('normalizeCacheInfo: real-world responses', () => {
   });
 
   it('prefers the standard Cache-Status over vendor headers', () => {
-    expect(info({ 'cache-status': 'ExampleCache; hit', 'x-cache': 'MISS' }).cacheStatus).toBe('hit');
+    expect(info({ 'cache-status': 'ExampleCache; hit', 'x-cache': 'MISS' }).cacheStatus).toBe(
+      'hit',
+    );
   });
 
   it('returns nothing it did not see', () => {

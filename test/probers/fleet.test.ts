@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Prober } from '../../src/core/ports.js';
-import { createFleetProber, type FleetProberOptions, parseNode } from '../../src/probers/fleet.node.js';
+import {
+  createFleetProber,
+  type FleetProberOptions,
+  parseNode,
+} from '../../src/probers/fleet.node.js';
 import { closeAll, selfSignedCert, startHttp, type TestServer } from './servers.js';
 
 const SITE = 'site.test';
@@ -12,8 +16,15 @@ afterEach(async () => {
   await closeAll();
 });
 
-function fleet(opts: Partial<FleetProberOptions> & Pick<FleetProberOptions, 'url' | 'nodes'>): Prober {
-  const prober = createFleetProber({ timeoutMs: 3000, maxBodyBytes: 1024 * 1024, maxRedirects: 5, ...opts });
+function fleet(
+  opts: Partial<FleetProberOptions> & Pick<FleetProberOptions, 'url' | 'nodes'>,
+): Prober {
+  const prober = createFleetProber({
+    timeoutMs: 3000,
+    maxBodyBytes: 1024 * 1024,
+    maxRedirects: 5,
+    ...opts,
+  });
   probers.push(prober);
   return prober;
 }
@@ -22,10 +33,8 @@ const probe = async (p: Prober) =>
   (await p.probe(new AbortController().signal)).sort((a, b) => a.vantage.localeCompare(b.vantage));
 
 /** Each node answers with its own address, so a result proves which node served it. */
-const whoAmI =
-  (ip: string) =>
-  (_req: unknown, res: import('node:http').ServerResponse) =>
-    res.end(JSON.stringify({ node: ip }));
+const whoAmI = (ip: string) => (_req: unknown, res: import('node:http').ServerResponse) =>
+  res.end(JSON.stringify({ node: ip }));
 
 /**
  * Three nodes on 127.0.0.2-4 sharing one port, as a real fleet would. Linux routes all of
@@ -54,7 +63,10 @@ describe('fleet prober: configured nodes', () => {
     const results = await probe(p);
     expect(results.map((r) => r.vantage)).toEqual(entries.map((e) => `node:${e}`));
     for (const [i, result] of results.entries()) {
-      expect(result).toMatchObject({ status: 200, body: JSON.stringify({ node: `127.0.0.${i + 2}` }) });
+      expect(result).toMatchObject({
+        status: 200,
+        body: JSON.stringify({ node: `127.0.0.${i + 2}` }),
+      });
       expect(result.error).toBeUndefined();
     }
     for (const server of servers) {
@@ -67,7 +79,9 @@ describe('fleet prober: configured nodes', () => {
   it('reports a dead node as connect for that node only', async () => {
     const { port, entries } = await startFleet();
     const dead = entries[0]!.includes(':') ? '127.0.0.1:1' : '127.0.0.5';
-    const results = await probe(fleet({ url: `http://${SITE}:${port}/c.json`, nodes: [...entries, dead] }));
+    const results = await probe(
+      fleet({ url: `http://${SITE}:${port}/c.json`, nodes: [...entries, dead] }),
+    );
     const failed = results.filter((r) => r.error);
     expect(failed).toHaveLength(1);
     expect(failed[0]?.vantage).toBe(`node:${dead}`);
@@ -77,7 +91,9 @@ describe('fleet prober: configured nodes', () => {
 
   it('names a node on another port node:<ip>:<port>', async () => {
     const server = await startHttp(whoAmI('127.0.0.1'));
-    const results = await probe(fleet({ url: `http://${SITE}/c.json`, nodes: [`127.0.0.1:${server.port}`] }));
+    const results = await probe(
+      fleet({ url: `http://${SITE}/c.json`, nodes: [`127.0.0.1:${server.port}`] }),
+    );
     expect(results).toMatchObject([{ vantage: `node:127.0.0.1:${server.port}`, status: 200 }]);
     expect(server.requests[0]?.headers.host).toBe(SITE);
   });
@@ -85,7 +101,8 @@ describe('fleet prober: configured nodes', () => {
   it('follows a redirect on the site host through the same node, others normally', async () => {
     const elsewhere = await startHttp((_req, res) => res.end('elsewhere'));
     const server = await startHttp((req, res) => {
-      if (req.url === '/a') res.writeHead(302, { location: `http://${SITE}:${server.port}/b` }).end();
+      if (req.url === '/a')
+        res.writeHead(302, { location: `http://${SITE}:${server.port}/b` }).end();
       else if (req.url === '/b') res.writeHead(302, { location: `${elsewhere.origin}/c` }).end();
       else res.writeHead(404).end();
     });
@@ -113,7 +130,10 @@ describe('fleet prober: TLS', () => {
     const [trusted] = await probe(fleet({ url, nodes: ['127.0.0.1'], ca: cert.cert }));
     expect(trusted).toMatchObject({ vantage: 'node:127.0.0.1', status: 200 });
     expect(trusted?.error).toBeUndefined();
-    expect(server.requests[0]).toMatchObject({ servername: SITE, headers: { host: `${SITE}:${server.port}` } });
+    expect(server.requests[0]).toMatchObject({
+      servername: SITE,
+      headers: { host: `${SITE}:${server.port}` },
+    });
     const [untrusted] = await probe(fleet({ url, nodes: ['127.0.0.1'] }));
     expect(untrusted?.error?.class).toBe('tls');
   });
@@ -130,7 +150,9 @@ describe('fleet prober: TLS', () => {
 describe('fleet prober: resolve', () => {
   it('resolves localhost to its addresses and probes each', async () => {
     const server = await startHttp(whoAmI('127.0.0.1'));
-    const results = await probe(fleet({ url: `http://localhost:${server.port}/c.json`, nodes: 'resolve' }));
+    const results = await probe(
+      fleet({ url: `http://localhost:${server.port}/c.json`, nodes: 'resolve' }),
+    );
     expect(results.length).toBeGreaterThanOrEqual(1);
     expect(results.every((r) => r.vantage.startsWith('node:'))).toBe(true);
     expect(results.find((r) => r.vantage === 'node:127.0.0.1')).toMatchObject({ status: 200 });
@@ -138,7 +160,9 @@ describe('fleet prober: resolve', () => {
   });
 
   it('gives one dns result when the name does not resolve', async () => {
-    const results = await probe(fleet({ url: 'http://freshprobe-test.invalid/c.json', nodes: 'resolve' }));
+    const results = await probe(
+      fleet({ url: 'http://freshprobe-test.invalid/c.json', nodes: 'resolve' }),
+    );
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ vantage: 'nodes', cache: {}, error: { class: 'dns' } });
     expect(results[0]?.error?.message).toMatch(/freshprobe-test\.invalid/);
@@ -153,7 +177,10 @@ describe('parseNode', () => {
     ['10.0.0.1:8443', { address: '10.0.0.1', port: 8443, vantage: 'node:10.0.0.1:8443' }],
     ['2001:db8::1', { address: '2001:db8::1', port: 443, vantage: 'node:2001:db8::1' }],
     ['[2001:db8::1]', { address: '2001:db8::1', port: 443, vantage: 'node:2001:db8::1' }],
-    ['[2001:db8::1]:8443', { address: '2001:db8::1', port: 8443, vantage: 'node:[2001:db8::1]:8443' }],
+    [
+      '[2001:db8::1]:8443',
+      { address: '2001:db8::1', port: 8443, vantage: 'node:[2001:db8::1]:8443' },
+    ],
   ])('%s', (entry, expected) => {
     expect(parseNode(entry, site)).toEqual(expected);
   });
@@ -164,7 +191,13 @@ describe('parseNode', () => {
 
   it('fails at creation on a bad entry, with its path', () => {
     const create = () =>
-      createFleetProber({ url: site.href, nodes: ['10.0.0.1', 'web-1'], timeoutMs: 1000, maxBodyBytes: 1, maxRedirects: 0 });
+      createFleetProber({
+        url: site.href,
+        nodes: ['10.0.0.1', 'web-1'],
+        timeoutMs: 1000,
+        maxBodyBytes: 1,
+        maxRedirects: 0,
+      });
     expect(create).toThrow(ConfigError);
     expect(create).toThrow('probe.nodes[1]: not an IP or IP:port: web-1');
   });

@@ -1,7 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFetchError, createHttpProber, type HttpProberOptions } from '../../src/probers/http.js';
+import {
+  classifyFetchError,
+  createHttpProber,
+  type HttpProberOptions,
+} from '../../src/probers/http.js';
 import { createNodeFetch, type NodeFetch } from '../../src/probers/node-fetch.node.js';
-import { closeAll, closedPort, selfSignedCert, startHttp, startRaw, streamBytes } from './servers.js';
+import {
+  closeAll,
+  closedPort,
+  selfSignedCert,
+  startHttp,
+  startRaw,
+  streamBytes,
+} from './servers.js';
 
 const MiB = 1024 * 1024;
 let nodeFetch: NodeFetch;
@@ -144,7 +155,10 @@ describe('http prober: redirects', () => {
     });
     const result = await probeOne(`${server.origin}/a`);
     expect(result.status).toBe(302);
-    expect(result.error).toEqual({ class: 'redirect_loop', message: 'redirect loop: /a -> /b -> /a' });
+    expect(result.error).toEqual({
+      class: 'redirect_loop',
+      message: 'redirect loop: /a -> /b -> /a',
+    });
   });
 
   it('stops after maxRedirects', async () => {
@@ -167,7 +181,8 @@ describe('http prober: redirects', () => {
     const final = await startHttp((_req, res) => res.end('final'));
     const server = await startHttp((req, res) => {
       if (req.url === '/docs/start') res.writeHead(302, { location: 'next' }).end();
-      else if (req.url === '/docs/next') res.writeHead(307, { location: `${final.origin}/end` }).end();
+      else if (req.url === '/docs/next')
+        res.writeHead(307, { location: `${final.origin}/end` }).end();
       else res.writeHead(404).end();
     });
     const result = await probeOne(`${server.origin}/docs/start`);
@@ -181,7 +196,10 @@ describe('http prober: failures below HTTP', () => {
   it('classifies a refused connection', async () => {
     const port = await closedPort();
     const result = await probeOne(`http://127.0.0.1:${port}/`);
-    expect(result.error).toEqual({ class: 'connect', message: `connection refused (127.0.0.1:${port})` });
+    expect(result.error).toEqual({
+      class: 'connect',
+      message: `connection refused (127.0.0.1:${port})`,
+    });
     expect(result.cache).toEqual({});
   });
 
@@ -192,7 +210,9 @@ describe('http prober: failures below HTTP', () => {
   });
 
   it('classifies an untrusted self-signed certificate', async () => {
-    const server = await startHttp((_req, res) => res.end('secret'), { tls: selfSignedCert('localhost') });
+    const server = await startHttp((_req, res) => res.end('secret'), {
+      tls: selfSignedCert('localhost'),
+    });
     const result = await probeOne(`https://localhost:${server.port}/`);
     expect(result.error?.class).toBe('tls');
     expect(result.error?.message).toMatch(/^TLS: self[- ]signed certificate/);
@@ -228,14 +248,21 @@ describe('http prober: vantages and connections', () => {
     expect(a?.url).toMatch(busted);
     expect(b?.url).toMatch(busted);
     expect(a?.url).not.toBe(b?.url);
-    expect(a?.headers).toMatchObject({ 'cache-control': 'no-cache', pragma: 'no-cache', 'x-team': 'docs' });
+    expect(a?.headers).toMatchObject({
+      'cache-control': 'no-cache',
+      pragma: 'no-cache',
+      'x-team': 'docs',
+    });
     expect(edge?.url).toBe('/freshprobe/canary.json');
     expect(edge?.headers['cache-control']).toBeUndefined();
   });
 
   it('origin uses originUrl as given', async () => {
     const server = await startHttp((_req, res) => res.end('ok'));
-    const p = prober(`${server.origin}/c.json`, { vantage: 'origin', originUrl: `${server.origin}/raw/c.json` });
+    const p = prober(`${server.origin}/c.json`, {
+      vantage: 'origin',
+      originUrl: `${server.origin}/raw/c.json`,
+    });
     await p.probe(new AbortController().signal);
     expect(server.requests[0]?.url).toBe('/raw/c.json');
     expect(server.requests[0]?.headers['cache-control']).toBe('no-cache');
@@ -252,21 +279,44 @@ describe('http prober: vantages and connections', () => {
     expect(server.connections).toBe(1);
   });
 
+  it('times out the connect phase (TCP + TLS handshake) by connectTimeoutMs', async () => {
+    const silent = await startRaw(() => {}); // accepts TCP, never answers the TLS hello
+    const quick = createNodeFetch({ connectTimeoutMs: 300 });
+    try {
+      const result = await probeOne(`https://127.0.0.1:${silent.port}/`, {
+        fetch: quick.fetch,
+        timeoutMs: 5000,
+      });
+      expect(result.error).toEqual({ class: 'timeout', message: 'connect timed out' });
+      expect(result.durationMs).toBeLessThan(1500);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it("works with the runtime's own fetch too", async () => {
     const server = await startHttp((_req, res) => res.end('ok'));
-    expect(await probeOne(server.origin, { fetch: globalThis.fetch })).toMatchObject({ status: 200, body: 'ok' });
+    expect(await probeOne(server.origin, { fetch: globalThis.fetch })).toMatchObject({
+      status: 200,
+      body: 'ok',
+    });
     const port = await closedPort();
     const refused = await probeOne(`http://127.0.0.1:${port}/`, { fetch: globalThis.fetch });
     expect(refused.error?.class).toBe('connect');
   });
 });
 
+/** What undici's fetch throws: a TypeError whose cause carries the socket error's code. */
+const undiciError = (code: string) =>
+  new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+
 describe('classifyFetchError', () => {
   it.each([
-    [new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'EAI_AGAIN' }) }), 'dns'],
-    [new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }) }), 'timeout'],
-    [new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'EHOSTUNREACH' }) }), 'connect'],
-    [new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' }) }), 'tls'],
+    [undiciError('EAI_AGAIN'), 'dns'],
+    [undiciError('UND_ERR_CONNECT_TIMEOUT'), 'timeout'],
+    [undiciError('EHOSTUNREACH'), 'connect'],
+    [undiciError('CERT_HAS_EXPIRED'), 'tls'],
+    [undiciError('ERR_TLS_CERT_ALTNAME_INVALID'), 'tls'],
     // Workers give only messages.
     [new Error('DNS lookup failed'), 'dns'],
     [new Error('TLS handshake failed: certificate not trusted'), 'tls'],

@@ -90,17 +90,27 @@ export async function startHttp(handler: Handler, options: StartOptions = {}): P
   let handle: TestServer | undefined;
   const onRequest: Handler = (req, res) => {
     const servername = (req.socket as { servername?: string }).servername;
-    handle?.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, servername });
+    handle?.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      servername,
+    });
     handler(req, res);
   };
-  const server = options.tls ? https.createServer(options.tls, onRequest) : http.createServer(onRequest);
+  const server = options.tls
+    ? https.createServer(options.tls, onRequest)
+    : http.createServer(onRequest);
   const port = await listen(server, host, options.port ?? 0);
   handle = track(server, host, port, options.tls ? 'https' : 'http');
   return handle;
 }
 
 /** A raw TCP server: `onSocket` decides what (if anything) the client gets. */
-export async function startRaw(onSocket: (socket: net.Socket) => void, host = '127.0.0.1'): Promise<TestServer> {
+export async function startRaw(
+  onSocket: (socket: net.Socket) => void,
+  host = '127.0.0.1',
+): Promise<TestServer> {
   const server = net.createServer(onSocket);
   const port = await listen(server, host, 0);
   return track(server, host, port, 'http');
@@ -121,7 +131,16 @@ export function selfSignedCert(...names: string[]): { key: string; cert: string 
     const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
     const san = names.map((n) => (net.isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
     const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'];
-    args.push('-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`, '-keyout', key, '-out', cert);
+    args.push(
+      '-subj',
+      `/CN=${names[0]}`,
+      '-addext',
+      `subjectAltName=${san}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    );
     execFileSync('openssl', args, { stdio: 'ignore' });
     return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
   } finally {

@@ -6,15 +6,14 @@
 import { requestCanary } from '../../core/deploy.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Canary } from '../../core/model.js';
-import { isOpen } from '../../core/model.js';
-import { stepSite } from '../../core/step.js';
+import { driveCanary } from '../../core/drive.js';
 import { formatMs } from '../../http/index-page.js';
 import { canaryView } from '../../http/views.js';
 import { bootstrap } from '../bootstrap.node.js';
 import { UsageError, type CliValues } from '../cli-args.node.js';
 import { loadConfigFile, resolveConfigPath } from '../config-file.node.js';
 import { createLogger } from '../logger.node.js';
-import { type Io, sleep } from './io.node.js';
+import type { Io } from './io.node.js';
 
 export function describeCanary(c: Canary): string {
   if (c.state === 'deploy_failed') return `#${c.seq} deploy failed: ${c.deployError ?? 'unknown reason'}`;
@@ -40,14 +39,10 @@ export async function canaryCommand(values: CliValues, positionals: string[], io
     const rt = boot.runtimes.find((r) => r.spec.id === siteId);
     if (!rt) throw new UsageError(`no site "${siteId}" in ${path}`);
     const created = await requestCanary(boot.deps, rt.spec, 'manual');
-    let canary: Canary = created;
     let shown = '';
-    while (isOpen(canary)) {
-      const step = await stepSite(boot.deps, rt);
-      canary = (await boot.deps.store.getCanary(siteId, created.seq)) ?? canary;
-      if (io.out.isTTY && !values.json && canary.state !== shown) io.err.write(`#${canary.seq} ${(shown = canary.state)}\n`);
-      if (isOpen(canary)) await sleep(Math.min(step.nextDueAt, canary.nextProbeAt ?? step.nextDueAt) - Date.now());
-    }
+    const canary = await driveCanary(boot.deps, rt, created.seq, (c) => {
+      if (io.out.isTTY && !values.json && c.state !== shown) io.err.write(`#${c.seq} ${(shown = c.state)}\n`);
+    });
     io.out.write(values.json ? `${JSON.stringify(canaryView(canary))}\n` : `${siteId} ${describeCanary(canary)}\n`);
     return canary.state === 'visible' ? 0 : canary.state === 'timed_out' ? 1 : 2;
   } finally {
