@@ -4,13 +4,14 @@
  * as a ConfigError, each located by path (`sites[1].deploy.remote`).
  * No node:* imports: this also runs on Cloudflare Workers.
  */
-import { ConfigError } from './core/errors.js';
+
 import { crossFieldProblems } from './config/cross.js';
 import { type Env, interpolateEnv } from './config/env.js';
 import { finishProblems, formatPath, runSchema } from './config/problems.js';
 import type { Config } from './config/resolve.js';
 import { configInputSchema, configSchema } from './config/schema.js';
 import { readYaml } from './config/yaml.js';
+import { ConfigError } from './core/errors.js';
 
 export type { DeployConfig, NotifierConfig } from './config/adapters.js';
 export { deploySchemas, notifierSchemas } from './config/adapters.js';

@@ -4,15 +4,7 @@
  * schema here plus its entry in `deploySchemas`; the union and messages follow.
  */
 import { z } from 'zod';
-import {
-  emailAddress,
-  gitRemote,
-  httpUrl,
-  nonEmpty,
-  repoFile,
-  slug,
-  smtpUrl,
-} from './fields.js';
+import { emailAddress, gitRemote, httpUrl, nonEmpty, repoFile, slug, smtpUrl } from './fields.js';
 import { type CheckParams, hinted } from './messages.js';
 
 /** Off by default: a config must not turn freshprobe into a proxy into a private network. */
@@ -22,7 +14,9 @@ const allowPrivateAddresses = z.boolean().default(false).meta({
 
 const localDirDeploy = z.strictObject({
   kind: z.literal('local-dir'),
-  dir: nonEmpty.meta({ description: 'Served directory; the canary is written at dir + canary.path.' }),
+  dir: nonEmpty.meta({
+    description: 'Served directory; the canary is written at dir + canary.path.',
+  }),
 });
 
 const gitAuthor = z.strictObject({

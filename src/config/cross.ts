@@ -91,7 +91,10 @@ function thresholdProblems(root: Node): Problem[] {
     threshold: parseDuration(BUILTIN.slo.threshold),
   };
   const top = level(defaults, ['defaults']);
-  const inherited = { timeout: ms(top.timeout, builtin.timeout), threshold: ms(top.threshold, builtin.threshold) };
+  const inherited = {
+    timeout: ms(top.timeout, builtin.timeout),
+    threshold: ms(top.threshold, builtin.threshold),
+  };
   const problems: Problem[] = thresholdBelowTimeout(top, builtin);
   list(root.sites).forEach((site, i) => {
     problems.push(...thresholdBelowTimeout(level(record(site) ?? {}, ['sites', i]), inherited));

@@ -34,7 +34,9 @@ export const smtpUrl = hinted(z.url({ protocol: /^smtps?$/ }), {
   expected: 'an smtp:// or smtps:// URL',
 });
 
-export const port = hinted(z.int().min(0).max(65535), { expected: 'a port number from 0 to 65535' });
+export const port = hinted(z.int().min(0).max(65535), {
+  expected: 'a port number from 0 to 65535',
+});
 
 export const positiveInt = hinted(z.int().min(1), { expected: 'a whole number of at least 1' });
 
@@ -51,13 +53,10 @@ const GIT_URL = /^(https?|ssh|git|file):\/\//;
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
 
 /** Remotes git itself accepts: URLs, `user@host:path`, or a local absolute path. */
-export const gitRemote = checkedString(
-  'a git URL, user@host:path or an absolute path',
-  (v) => {
-    if (v.startsWith('/') || (SCP_LIKE.test(v) && !v.includes('://'))) return undefined;
-    return GIT_URL.test(v) && URL.canParse(v) ? undefined : '';
-  },
-);
+export const gitRemote = checkedString('a git URL, user@host:path or an absolute path', (v) => {
+  if (v.startsWith('/') || (SCP_LIKE.test(v) && !v.includes('://'))) return undefined;
+  return GIT_URL.test(v) && URL.canParse(v) ? undefined : '';
+});
 
 /** A path inside a repository; ".." could write outside the clone. */
 export const repoFile = checkedString(
@@ -92,7 +91,8 @@ const DURATION_EXPECTED = 'a duration like 30s, 5m or 2h';
  * milliseconds. `minMs` rejects values below it (1 by default: zero is a typo).
  */
 export function duration(minMs = 1) {
-  const tooSmall = minMs > 1 ? `a duration of at least ${formatDuration(minMs)}` : 'a positive duration';
+  const tooSmall =
+    minMs > 1 ? `a duration of at least ${formatDuration(minMs)}` : 'a positive duration';
   const input = hinted(z.union([z.string(), z.number()]), { expected: DURATION_EXPECTED }).meta({
     description: 'A duration like 500ms, 30s, 5m, 2h, 28d or 1h30m (a number is milliseconds).',
     pattern: DURATION_PATTERN,
@@ -122,16 +122,15 @@ function isPort(v: string): boolean {
 }
 
 /** One fleet node: "IPv4", "IPv6", "IPv4:port" or "[IPv6]:port". */
-export const nodeAddress = checkedString(
-  'an IPv4 or IPv6 address with an optional port',
-  (v) => {
-    const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(v);
-    if (bracketed) return isIPv6(bracketed[1] as string) && isPort(bracketed[2] as string) ? undefined : '';
-    const withPort = /^([\d.]+):(\d+)$/.exec(v);
-    if (withPort) return IPV4.test(withPort[1] as string) && isPort(withPort[2] as string) ? undefined : '';
-    return IPV4.test(v) || isIPv6(v) ? undefined : '';
-  },
-);
+export const nodeAddress = checkedString('an IPv4 or IPv6 address with an optional port', (v) => {
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(v);
+  if (bracketed)
+    return isIPv6(bracketed[1] as string) && isPort(bracketed[2] as string) ? undefined : '';
+  const withPort = /^([\d.]+):(\d+)$/.exec(v);
+  if (withPort)
+    return IPV4.test(withPort[1] as string) && isPort(withPort[2] as string) ? undefined : '';
+  return IPV4.test(v) || isIPv6(v) ? undefined : '';
+});
 
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
 const NAMED_ADDRESS = /^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/;

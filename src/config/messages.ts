@@ -29,6 +29,10 @@ export type CheckParams =
 
 type RawIssue = z.core.$ZodRawIssue;
 
+const ENV_MALFORMED =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${VAR} syntax, not a template.
+  'invalid variable reference; write ${NAME} or ${NAME:-default}, or $${ for a literal ${';
+
 /** Messages that are not about one zod issue: cross-field rules, env, YAML. */
 export const messages = {
   required: 'required',
@@ -42,7 +46,7 @@ export const messages = {
   timeoutTooShort: (threshold: string, got: string) =>
     `must be longer than slo.threshold (${threshold}), got ${got}`,
   envUnset: (name: string) => `environment variable ${name} is not set`,
-  envMalformed: 'invalid variable reference; write ${NAME} or ${NAME:-default}, or $${ for a literal ${',
+  envMalformed: ENV_MALFORMED,
   yamlSyntax: (line: number, col: number, detail: string) =>
     `YAML syntax error at line ${line}, column ${col}: ${detail}`,
   yamlError: (detail: string) => `YAML error: ${detail}`,
@@ -90,11 +94,14 @@ export function issueMessage(issue: RawIssue, redact: boolean): string {
     case 'unrecognized_keys':
       return messages.unknownKey();
     case 'invalid_union':
-      if (issue.discriminator) return kindMessage(issue.input, issue.discriminator, issue.options as unknown[]);
+      if (issue.discriminator)
+        return kindMessage(issue.input, issue.discriminator, issue.options as unknown[]);
       break;
     case 'invalid_value': {
       const choices = orList(issue.values.map(String));
-      return hint?.noun ? `unknown ${hint.noun} ${got}; expected ${choices}` : `expected ${choices}, got ${got}`;
+      return hint?.noun
+        ? `unknown ${hint.noun} ${got}; expected ${choices}`
+        : `expected ${choices}, got ${got}`;
     }
     case 'too_small':
       if (issue.origin === 'array') return `expected at least one ${hint?.noun ?? 'item'}`;
@@ -107,7 +114,8 @@ export function issueMessage(issue: RawIssue, redact: boolean): string {
 }
 
 function kindMessage(input: unknown, key: string, options: readonly unknown[] = []): string {
-  const value = input && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;
+  const value =
+    input && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;
   if (value === undefined) return messages.required;
   return `unknown ${key} ${describe(value)}; expected one of ${options.join(', ')}`;
 }

@@ -108,7 +108,10 @@ const site = z.strictObject({
   timeout: duration().optional(),
   slo: siteSlo.optional(),
   runbook: httpUrl.optional(),
-  notify: hinted(z.array(slug), { expected: 'a list of notifier ids', noun: 'notifier' }).optional(),
+  notify: hinted(z.array(slug), {
+    expected: 'a list of notifier ids',
+    noun: 'notifier',
+  }).optional(),
   paused: z.boolean().optional(),
 });
 

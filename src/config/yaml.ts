@@ -13,6 +13,7 @@ import { REFERENCE } from './env.js';
 import { messages } from './messages.js';
 import type { Problem } from './problems.js';
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the characters a reference may contain.
 const SPECIAL = '${},[]:#';
 /** U+E000..U+E007, one per SPECIAL character. */
 const STAND_INS = [...SPECIAL].map((_, i) => String.fromCharCode(0xe000 + i)).join('');

@@ -147,7 +147,8 @@ function parseValue(text: string, def: FieldDef): number {
   if (text === '') throw new Error('empty value');
   const named = def.names?.indexOf(text.toUpperCase()) ?? -1;
   if (named >= 0) return named + def.min;
-  if (!/^\d+$/.test(text)) throw new Error(`"${text}" is not a number${def.names ? ' or name' : ''}`);
+  if (!/^\d+$/.test(text))
+    throw new Error(`"${text}" is not a number${def.names ? ' or name' : ''}`);
   const value = Number(text);
   if (value < def.min || value > def.max) {
     throw new Error(`${value} is out of range ${def.min}-${def.max}`);
