@@ -22,21 +22,21 @@ const STAND_IN_RANGE = /[\uE000-\uE007]/g;
 const MAX_SYNTAX_ERRORS = 5;
 
 function protect(text: string): string {
-  // A file that already uses these characters is parsed as is (references then need quotes).
-  if (/[\uE000-\uE007]/.test(text)) return text;
   return text.replace(REFERENCE, (ref) =>
     [...ref].map((c) => STAND_INS[SPECIAL.indexOf(c)] ?? c).join(''),
   );
 }
 
+function restoreText(text: string): string {
+  return text.replace(STAND_IN_RANGE, (c) => SPECIAL[c.charCodeAt(0) - 0xe000] as string);
+}
+
 function restore(node: unknown): unknown {
-  if (typeof node === 'string') {
-    return node.replace(STAND_IN_RANGE, (c) => SPECIAL[c.charCodeAt(0) - 0xe000] as string);
-  }
+  if (typeof node === 'string') return restoreText(node);
   if (Array.isArray(node)) return node.map(restore);
   if (node !== null && typeof node === 'object') {
     return Object.fromEntries(
-      Object.entries(node).map(([key, value]) => [restore(key) as string, restore(value)]),
+      Object.entries(node).map(([key, value]) => [restoreText(key), restore(value)]),
     );
   }
   return node;
@@ -44,8 +44,15 @@ function restore(node: unknown): unknown {
 
 /** Parses YAML; returns the tree, or the problems when it does not parse. */
 export function readYaml(text: string): { value?: unknown; problems: Problem[] } {
+  // A file that already holds the stand-ins is parsed as is (flow-mapping references then need quotes).
+  const swap = !/[\uE000-\uE007]/.test(text);
+  const unswap = swap ? restore : (node: unknown) => node;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(protect(text), { lineCounter, prettyErrors: false, merge: true });
+  const doc = parseDocument(swap ? protect(text) : text, {
+    lineCounter,
+    prettyErrors: false,
+    merge: true,
+  });
   const lines = new Set<number>();
   const problems: Problem[] = [];
   for (const error of doc.errors) {
@@ -54,11 +61,12 @@ export function readYaml(text: string): { value?: unknown; problems: Problem[] }
     lines.add(line);
     // An unquoted cron expression starts with "*", which YAML reads as an alias.
     const hint = text[error.pos[0]] === '*' ? messages.yamlStarHint : '';
-    problems.push({ path: [], message: messages.yamlSyntax(line, col, error.message + hint) });
+    const detail = `${unswap(error.message)}${hint}`;
+    problems.push({ path: [], message: messages.yamlSyntax(line, col, detail) });
   }
   if (problems.length > 0) return { problems };
   try {
-    return { value: restore(doc.toJS({ maxAliasCount: 100 })), problems: [] };
+    return { value: unswap(doc.toJS({ maxAliasCount: 100 })), problems: [] };
   } catch (error) {
     // Unresolved aliases and alias bombs only surface when converting.
     return { problems: [{ path: [], message: messages.yamlError((error as Error).message) }] };

@@ -15,7 +15,12 @@ import { promisify } from 'node:util';
 const execFileP = promisify(execFile);
 
 export interface GitPagesOptions {
-  /** Delay before a push is published, ms; a function gets the 1-based push number. */
+  /**
+   * Delay before a push is published, ms; a function gets the 1-based push
+   * number (sampled for the first 1000 pushes at creation). Publishes are not
+   * ordered: an earlier push with a longer delay goes live last and wins, which
+   * is how a lost or overtaken deploy can be staged.
+   */
   publishDelayMs?: number | ((seq: number) => number);
   /** Install a pre-receive hook that refuses every push; a string is its message. */
   rejectPushes?: boolean | string;
