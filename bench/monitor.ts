@@ -1,0 +1,104 @@
+/**
+ * One benchmark run of the canary loop, in its own process (forked by run.ts)
+ * so CPU, RSS and JIT state belong to this run alone. Wires freshprobe the way
+ * `serve` does (bootstrap + Scheduler, real SQLite file in WAL mode, pino to a
+ * file), opens a canary on every site, warms up, measures, then reports one
+ * RunResult over IPC and exits.
+ */
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { parseConfigObject } from '../src/config.js';
+import { silentLogger } from '../src/core/deps.js';
+import { bootstrap } from '../src/runtime/bootstrap.node.js';
+import { createLogger } from '../src/runtime/logger.node.js';
+import { Scheduler } from '../src/runtime/scheduler.node.js';
+import { countWindow, measureWindow, type WindowFigures } from './measure.js';
+
+export interface MonitorOptions {
+  port: number;
+  sites: number;
+  warmupSeconds: number;
+  seconds: number;
+  serve: '404' | 'stale';
+  log: 'file' | 'silent';
+  /** Directory the target server serves (stale mode) and local-dir deploys into. */
+  docRoot: string;
+  /** Write a CPU profile of the measured window here. */
+  profileDir?: string;
+}
+
+export type RunResult = WindowFigures & { sites: number; vantages: number };
+
+const VANTAGES = ['edge', 'origin'];
+
+/** Config built in code through the same schema a YAML file goes through. */
+function benchConfig(opts: MonitorOptions) {
+  const sites = Array.from({ length: opts.sites }, (_, i) => {
+    const id = `s${String(i).padStart(4, '0')}`;
+    const url = `http://127.0.0.1:${opts.port}/`;
+    const deploy = { kind: 'local-dir', dir: opts.docRoot };
+    return { id, url, canary: { path: `/${id}/freshprobe/canary.json` }, deploy };
+  });
+  // Never-firing schedule, long timeout and SLO threshold: canaries stay open all run.
+  const defaults = {
+    schedule: '0 0 1 1 *',
+    timeout: '1h',
+    slo: { threshold: '30m' },
+    probe: { vantages: VANTAGES, interval: '1s', timeout: '5s' },
+  };
+  return parseConfigObject({ storage: { sqlite: 'bench.db' }, defaults, sites }, {}).config;
+}
+
+/** Stale mode: the first canary must be visible (and frozen by the server) before the measured one opens. */
+async function waitAllVisible(count: () => number, sites: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (count() < sites) {
+    if (Date.now() > deadline) throw new Error(`only ${count()} of ${sites} first canaries became visible`);
+    await sleep(200);
+  }
+}
+
+async function main(opts: MonitorOptions): Promise<RunResult> {
+  const work = await mkdtemp(join(tmpdir(), 'freshprobe-bench-'));
+  const logFile = pino.destination(join(work, 'freshprobe.log'));
+  // `serve` logs every probe (probe.done) through pino; the same cost is paid here, into a file.
+  const log = opts.log === 'file' ? createLogger({ destination: logFile }) : silentLogger;
+  const config = benchConfig(opts);
+  await mkdir(opts.docRoot, { recursive: true });
+  const boot = await bootstrap(config, log, work);
+  const scheduler = new Scheduler(boot.deps);
+  try {
+    for (const rt of boot.runtimes) scheduler.add(rt, undefined);
+    const ids = scheduler.siteIds();
+    for (const id of ids) await scheduler.requestCanary(id, 'bench');
+    if (opts.serve === 'stale') {
+      const visible = boot.db.sqlite.prepare("SELECT count(*) AS n FROM canaries WHERE state = 'visible'");
+      await waitAllVisible(() => (visible.get() as { n: number }).n, ids.length);
+      for (const id of ids) await scheduler.requestCanary(id, 'bench');
+    }
+    await sleep(opts.warmupSeconds * 1000);
+    const window = await measureWindow(scheduler, opts.seconds * 1000, opts.profileDir);
+    await scheduler.stop();
+    const figures = countWindow(boot.db.sqlite, window);
+    return { ...figures, sites: ids.length, vantages: VANTAGES.length };
+  } finally {
+    await scheduler.stop();
+    await boot.close();
+    logFile.end();
+    await once(logFile, 'close').catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as MonitorOptions;
+main(opts).then(
+  (result) => process.send?.({ result }, () => process.exit(0)),
+  (error: unknown) => {
+    process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);
