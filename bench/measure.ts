@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setInterval as every } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Scheduler } from '../src/runtime/scheduler.node.js';
-import { type HotFunction, startProfile } from './profile.js';
+import { type HotSpots, startProfile } from './profile.js';
 import { percentile, type LagSummary, summarizeLag } from './stats.js';
 
 export interface Window {
@@ -19,7 +19,7 @@ export interface Window {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   rssMaxMb: number;
-  hotFunctions?: HotFunction[];
+  hotSpots?: HotSpots;
 }
 
 export interface WindowFigures extends Window {
@@ -63,7 +63,7 @@ export async function measureWindow(scheduler: Scheduler, ms: number, profileDir
   const cpu = process.cpuUsage(cpu0);
   eld.disable();
   drainLag(scheduler.lagMs, lags);
-  const hotFunctions = profile && profileDir ? await profile.stop(profileDir) : undefined;
+  const hotSpots = profile && profileDir ? await profile.stop(profileDir) : undefined;
   return {
     startedAt,
     endedAt,
@@ -73,7 +73,7 @@ export async function measureWindow(scheduler: Scheduler, ms: number, profileDir
     eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
     eventLoopDelayMaxMs: eld.max / 1e6,
     rssMaxMb: rssMax / 2 ** 20,
-    ...(hotFunctions ? { hotFunctions } : {}),
+    ...(hotSpots ? { hotSpots } : {}),
   };
 }
 

@@ -83,7 +83,7 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
     await sleep(opts.warmupSeconds * 1000);
     const window = await measureWindow(scheduler, opts.seconds * 1000, opts.profileDir);
     await scheduler.stop();
-    const figures = countWindow(boot.db.sqlite, window);
+    const figures = countWindow(join(work, 'bench.db'), window);
     return { ...figures, sites: ids.length, vantages: VANTAGES.length };
   } finally {
     await scheduler.stop();

@@ -27,7 +27,7 @@ export function summarizeLag(samples: readonly number[]): LagSummary {
     p50: percentile(samples, 50),
     p95: percentile(samples, 95),
     p99: percentile(samples, 99),
-    max: samples.length ? Math.max(...samples) : Number.NaN,
+    max: samples.length ? samples.reduce((m, v) => Math.max(m, v), 0) : Number.NaN,
   };
 }
 

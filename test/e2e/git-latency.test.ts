@@ -50,6 +50,7 @@ describe('deploy-to-visible latency through git + nginx', () => {
         const d = DELAYS_MS[i]!;
         expect(`${canary.state} ${canary.deployError ?? ""}`.trim(), `D=${d}`).toBe('visible');
         const [lo, hi] = canary.latencyBoundsMs!;
+        if (process.env.FRESHPROBE_PRINT) console.log(`D=${d} latency=${canary.latencyMs} bounds=[${lo}, ${hi}] width=${hi - lo}`);
         expect(d, `D=${d} in [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo);
         expect(d, `D=${d} in [${lo}, ${hi}]`).toBeLessThanOrEqual(hi);
         // The hook's own log of when it swapped the symlink lies inside too.

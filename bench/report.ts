@@ -1,0 +1,139 @@
+/**
+ * Turns run results into the console table, JSON lines and the marked
+ * BENCHMARKS.md section. Only the text between the markers is rewritten, so
+ * notes written by hand around it survive `--write`.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { RunResult } from './monitor.js';
+import { median, num } from './stats.js';
+
+export const TARGET = { observationsPerSecond: 2_000, lagP99Ms: 50 };
+const BEGIN = '<!-- bench:canary-loop -->';
+const END = '<!-- /bench:canary-loop -->';
+
+export interface Setup {
+  command: string;
+  sites: number;
+  warmupSeconds: number;
+  seconds: number;
+  serve: string;
+  log: string;
+}
+
+export function machine(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
+  const ramGb = Math.round(os.totalmem() / 2 ** 30);
+  return `${cpus.length} CPUs (${model}), ${ramGb} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+const HEADER = [
+  'run', 'obs/s', 'of due', 'CPU/obs', 'CPU', 'lag p50', 'p95', 'p99', 'max', 'loop p99', 'steps/round', 'RSS', 'errors',
+];
+
+/** One table row; `due` is observations/s offered (sites x vantages per 1 s interval). */
+function row(label: string, r: RunResult): string[] {
+  const cpuMs = r.cpuUserMs + r.cpuSystemMs;
+  const windowMs = r.endedAt - r.startedAt;
+  const rounds = r.observations / r.vantages;
+  return [
+    label,
+    num(r.observationsPerSecond),
+    `${num((100 * r.observationsPerSecond) / (r.sites * r.vantages), 1)}%`,
+    `${num(r.cpuPerObservationUs)} µs`,
+    `${num((100 * cpuMs) / windowMs)}% of a core`,
+    `${num(r.lagMs.p50, 1)} ms`,
+    `${num(r.lagMs.p95, 1)} ms`,
+    `${num(r.lagMs.p99, 1)} ms`,
+    `${num(r.lagMs.max)} ms`,
+    `${num(r.eventLoopDelayP99Ms, 1)} ms`,
+    num(r.lagMs.samples / rounds, 2),
+    `${num(r.rssMaxMb)} MB`,
+    num(r.errors),
+  ];
+}
+
+/**
+ * The median of every figure, as a pseudo-run for the last table row. Counts are
+ * normalized to a 1 s window so `row` derives rates from them the same way.
+ */
+export function medianRun(runs: RunResult[]): RunResult {
+  const m = (pick: (r: RunResult) => number) => median(runs.map(pick));
+  const first = runs[0]!;
+  return {
+    ...first,
+    observationsPerSecond: m((r) => r.observationsPerSecond),
+    cpuPerObservationUs: m((r) => r.cpuPerObservationUs),
+    cpuUserMs: m((r) => (r.cpuUserMs + r.cpuSystemMs) / ((r.endedAt - r.startedAt) / 1000)),
+    cpuSystemMs: 0,
+    startedAt: 0,
+    endedAt: 1000,
+    observations: m((r) => r.observations / ((r.endedAt - r.startedAt) / 1000)),
+    lagMs: {
+      samples: m((r) => r.lagMs.samples / ((r.endedAt - r.startedAt) / 1000)),
+      p50: m((r) => r.lagMs.p50),
+      p95: m((r) => r.lagMs.p95),
+      p99: m((r) => r.lagMs.p99),
+      max: m((r) => r.lagMs.max),
+    },
+    eventLoopDelayP99Ms: m((r) => r.eventLoopDelayP99Ms),
+    rssMaxMb: m((r) => r.rssMaxMb),
+    errors: m((r) => r.errors),
+  };
+}
+
+function rows(runs: RunResult[]): string[][] {
+  const out = runs.map((r, i) => row(String(i + 1), r));
+  if (runs.length > 1) out.push(row('median', medianRun(runs)));
+  return out;
+}
+
+export function consoleTable(runs: RunResult[]): string {
+  const all = [HEADER, ...rows(runs)];
+  const widths = HEADER.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  return all.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n');
+}
+
+export function verdict(m: RunResult): string {
+  const rate = m.observationsPerSecond >= TARGET.observationsPerSecond;
+  const lag = m.lagMs.p99 <= TARGET.lagP99Ms;
+  const due = m.sites * m.vantages;
+  const parts = [
+    `${num(m.observationsPerSecond)} observations/s (${rate ? 'met' : 'missed'}; ${num(due)}/s were due)`,
+    `p99 lag ${num(m.lagMs.p99, 1)} ms (${lag ? 'met' : 'missed'})`,
+  ];
+  return `**${rate && lag ? 'Met' : 'Missed'}**: ${parts.join(', ')}.`;
+}
+
+export function section(setup: Setup, runs: RunResult[], date: string): string {
+  const m = runs.length > 1 ? medianRun(runs) : runs[0]!;
+  const table = [HEADER, HEADER.map(() => '---'), ...rows(runs)].map((r) => `| ${r.join(' | ')} |`);
+  return [
+    BEGIN,
+    `Measured ${date} on ${machine()}.`,
+    '',
+    `Command: \`${setup.command}\``,
+    '',
+    `Setup: ${num(setup.sites)} sites x [edge, origin] every 1 s = ${num(setup.sites * 2)} observations/s due;`,
+    `the target server answers \`${setup.serve}\`; ${setup.warmupSeconds} s warm-up, ${setup.seconds} s measured;`,
+    `logs: ${setup.log === 'file' ? 'pino at info (one line per probe) into a file' : 'silent'}.`,
+    '',
+    ...table,
+    '',
+    `Target (>= ${num(TARGET.observationsPerSecond)} observations/s, p99 scheduling lag <= ${TARGET.lagP99Ms} ms): ${verdict(m)}`,
+    END,
+  ].join('\n');
+}
+
+/** Replaces the marked section, or appends it when the file has none yet. */
+export async function writeSection(file: string, text: string): Promise<void> {
+  const old = await readFile(file, 'utf8').catch(() => '');
+  const start = old.indexOf(BEGIN);
+  const end = old.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? old.slice(0, start) + text + old.slice(end + END.length)
+      : `${old.trimEnd()}\n\n${text}\n`;
+  await writeFile(file, next);
+}

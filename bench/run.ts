@@ -1,0 +1,120 @@
+/**
+ * `npm run bench`: the canary-loop benchmark. Each run forks a target HTTP
+ * server and a monitor process (so neither's CPU is billed to the other),
+ * prints a table and one JSON line per run, and with `--write` records the
+ * figures in BENCHMARKS.md. Not part of `npm test`: it needs a quiet machine.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { RunResult } from './monitor.js';
+import { runMonitor, startTargetServer } from './processes.js';
+import { consoleTable, machine, medianRun, section, type Setup, verdict, writeSection } from './report.js';
+import { num } from './stats.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = `npm run bench -- [--seconds 30] [--warmup 10] [--sites 1000] [--runs 1]
+                     [--serve 404|stale] [--log file|silent] [--profile] [--write]`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '10' },
+      sites: { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '1' },
+      serve: { type: 'string', default: '404' },
+      log: { type: 'string', default: 'file' },
+      profile: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const int = (name: 'seconds' | 'warmup' | 'sites' | 'runs', min: number) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    return n;
+  };
+  if (values.serve !== '404' && values.serve !== 'stale') throw new Error('--serve must be 404 or stale');
+  if (values.log !== 'file' && values.log !== 'silent') throw new Error('--log must be file or silent');
+  return {
+    help: values.help,
+    seconds: int('seconds', 1),
+    warmup: int('warmup', 0),
+    sites: int('sites', 1),
+    runs: int('runs', 1),
+    serve: values.serve as '404' | 'stale',
+    log: values.log as 'file' | 'silent',
+    profile: values.profile,
+    write: values.write,
+  };
+}
+
+async function oneRun(o: ReturnType<typeof options>): Promise<RunResult> {
+  const docRoot = await mkdtemp(join(tmpdir(), 'freshprobe-bench-www-'));
+  const server = await startTargetServer(o.serve, docRoot);
+  const profileDir = o.profile ? join(ROOT, 'bench', 'results') : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  try {
+    return await runMonitor({
+      port: server.port,
+      sites: o.sites,
+      warmupSeconds: o.warmup,
+      seconds: o.seconds,
+      serve: o.serve,
+      log: o.log,
+      docRoot,
+      ...(profileDir ? { profileDir } : {}),
+    });
+  } finally {
+    await server.stop();
+    await rm(docRoot, { recursive: true, force: true });
+  }
+}
+
+function printHotSpots(r: RunResult): void {
+  if (!r.hotSpots) return;
+  console.log('\nbusy time by area:');
+  for (const a of r.hotSpots.areas) console.log(`  ${num(a.pct, 1).padStart(5)}%  ${a.area}`);
+  console.log('hottest functions (self time):');
+  for (const f of r.hotSpots.functions) console.log(`  ${num(f.pct, 1).padStart(5)}%  ${f.name}  ${f.where}`);
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  if (o.help) return void console.log(USAGE);
+  const args = process.argv.slice(2).join(' ');
+  const setup: Setup = {
+    command: `npm run bench${args ? ` -- ${args}` : ''}`,
+    sites: o.sites,
+    warmupSeconds: o.warmup,
+    seconds: o.seconds,
+    serve: o.serve,
+    log: o.log,
+  };
+  console.log(`${machine()}\n${setup.command}\n`);
+  const runs: RunResult[] = [];
+  for (let i = 1; i <= o.runs; i++) {
+    console.log(`run ${i}/${o.runs}: ${o.sites} sites, ${o.warmup} s warm-up + ${o.seconds} s measured...`);
+    const r = await oneRun(o);
+    runs.push(r);
+    console.log(JSON.stringify({ bench: 'canary-loop', run: i, ...setup, ...r }));
+    printHotSpots(r);
+  }
+  console.log(`\n${consoleTable(runs)}\n`);
+  const errors = runs.reduce((n, r) => n + r.errors, 0);
+  if (errors) console.log(`warning: ${errors} observations were errors: ${JSON.stringify(runs.map((r) => r.byState))}`);
+  const date = new Date().toISOString().slice(0, 10);
+  console.log(`target: ${verdict(runs.length > 1 ? medianRun(runs) : runs[0]!)}`);
+  if (o.write) {
+    await writeSection(join(ROOT, 'BENCHMARKS.md'), section(setup, runs, date));
+    console.log('BENCHMARKS.md updated');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
