@@ -7,7 +7,7 @@ import { setInterval as every } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Scheduler } from '../src/runtime/scheduler.node.js';
 import { type HotSpots, startProfile } from './profile.js';
-import { percentile, type LagSummary, summarizeLag } from './stats.js';
+import { type LagSummary, percentile, summarizeLag } from './stats.js';
 
 export interface Window {
   /** Epoch ms, the clock freshprobe stamps observations with. */
@@ -45,7 +45,11 @@ function drainLag(ring: number[], into: number[]): void {
   ring.fill(Number.NaN);
 }
 
-export async function measureWindow(scheduler: Scheduler, ms: number, profileDir?: string): Promise<Window> {
+export async function measureWindow(
+  scheduler: Scheduler,
+  ms: number,
+  profileDir?: string,
+): Promise<Window> {
   const lags: number[] = [];
   drainLag(scheduler.lagMs, []); // warm-up samples are not part of the window
   const eld = monitorEventLoopDelay({ resolution: 10 });

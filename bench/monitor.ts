@@ -57,7 +57,8 @@ function benchConfig(opts: MonitorOptions) {
 async function waitAllVisible(count: () => number, sites: number): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (count() < sites) {
-    if (Date.now() > deadline) throw new Error(`only ${count()} of ${sites} first canaries became visible`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${count()} of ${sites} first canaries became visible`);
     await sleep(200);
   }
 }
@@ -76,7 +77,9 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
     const ids = scheduler.siteIds();
     for (const id of ids) await scheduler.requestCanary(id, 'bench');
     if (opts.serve === 'stale') {
-      const visible = boot.db.sqlite.prepare("SELECT count(*) AS n FROM canaries WHERE state = 'visible'");
+      const visible = boot.db.sqlite.prepare(
+        "SELECT count(*) AS n FROM canaries WHERE state = 'visible'",
+      );
       await waitAllVisible(() => (visible.get() as { n: number }).n, ids.length);
       for (const id of ids) await scheduler.requestCanary(id, 'bench');
     }
@@ -98,7 +101,9 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as MonitorOptions;
 main(opts).then(
   (result) => process.send?.({ result }, () => process.exit(0)),
   (error: unknown) => {
-    process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.send?.({
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
     process.exit(1);
   },
 );

@@ -15,7 +15,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m as T));
-    child.once('exit', (code, signal) => reject(new Error(`${what} exited (${code ?? signal}) before reporting`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${what} exited (${code ?? signal}) before reporting`)),
+    );
   });
 }
 
@@ -25,7 +27,9 @@ export interface TargetServer {
 }
 
 export async function startTargetServer(mode: string, docRoot: string): Promise<TargetServer> {
-  const child = fork(join(HERE, 'target-server.ts'), [mode, docRoot], { execArgv: process.execArgv });
+  const child = fork(join(HERE, 'target-server.ts'), [mode, docRoot], {
+    execArgv: process.execArgv,
+  });
   const { port } = await firstMessage<{ port: number }>(child, 'target server');
   return {
     port,
@@ -40,7 +44,9 @@ export async function startTargetServer(mode: string, docRoot: string): Promise<
 
 /** Runs one monitor process to completion and returns what it measured. */
 export async function runMonitor(opts: MonitorOptions): Promise<RunResult> {
-  const child = fork(join(HERE, 'monitor.ts'), [JSON.stringify(opts)], { execArgv: process.execArgv });
+  const child = fork(join(HERE, 'monitor.ts'), [JSON.stringify(opts)], {
+    execArgv: process.execArgv,
+  });
   const exited = once(child, 'exit');
   try {
     const reply = await firstMessage<{ result?: RunResult; error?: string }>(child, 'monitor');

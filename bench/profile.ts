@@ -87,7 +87,10 @@ export async function startProfile() {
     async stop(dir: string): Promise<HotSpots> {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();
-      const file = join(dir, `canary-loop-${new Date().toISOString().replaceAll(':', '-')}.cpuprofile`);
+      const file = join(
+        dir,
+        `canary-loop-${new Date().toISOString().replaceAll(':', '-')}.cpuprofile`,
+      );
       await writeFile(file, JSON.stringify(profile));
       return summarize(profile as unknown as CpuProfile, 15);
     },

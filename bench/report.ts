@@ -29,7 +29,19 @@ export function machine(): string {
 }
 
 const HEADER = [
-  'run', 'obs/s', 'of due', 'CPU/obs', 'CPU', 'lag p50', 'p95', 'p99', 'max', 'loop p99', 'steps/round', 'RSS', 'errors',
+  'run',
+  'obs/s',
+  'of due',
+  'CPU/obs',
+  'CPU',
+  'lag p50',
+  'p95',
+  'p99',
+  'max',
+  'loop p99',
+  'steps/round',
+  'RSS',
+  'errors',
 ];
 
 /** One table row; `due` is observations/s offered (sites x vantages per 1 s interval). */

@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunResult } from './monitor.js';
 import { runMonitor, startTargetServer } from './processes.js';
-import { consoleTable, machine, medianRun, section, type Setup, verdict, writeSection } from './report.js';
+import {
+  consoleTable,
+  machine,
+  medianRun,
+  type Setup,
+  section,
+  verdict,
+  writeSection,
+} from './report.js';
 import { num } from './stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,8 +45,10 @@ function options() {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
     return n;
   };
-  if (values.serve !== '404' && values.serve !== 'stale') throw new Error('--serve must be 404 or stale');
-  if (values.log !== 'file' && values.log !== 'silent') throw new Error('--log must be file or silent');
+  if (values.serve !== '404' && values.serve !== 'stale')
+    throw new Error('--serve must be 404 or stale');
+  if (values.log !== 'file' && values.log !== 'silent')
+    throw new Error('--log must be file or silent');
   return {
     help: values.help,
     seconds: int('seconds', 1),
@@ -79,7 +89,8 @@ function printHotSpots(r: RunResult): void {
   console.log('\nbusy time by area:');
   for (const a of r.hotSpots.areas) console.log(`  ${num(a.pct, 1).padStart(5)}%  ${a.area}`);
   console.log('hottest functions (self time):');
-  for (const f of r.hotSpots.functions) console.log(`  ${num(f.pct, 1).padStart(5)}%  ${f.name}  ${f.where}`);
+  for (const f of r.hotSpots.functions)
+    console.log(`  ${num(f.pct, 1).padStart(5)}%  ${f.name}  ${f.where}`);
 }
 
 async function main(): Promise<void> {
@@ -97,7 +108,9 @@ async function main(): Promise<void> {
   console.log(`${machine()}\n${setup.command}\n`);
   const runs: RunResult[] = [];
   for (let i = 1; i <= o.runs; i++) {
-    console.log(`run ${i}/${o.runs}: ${o.sites} sites, ${o.warmup} s warm-up + ${o.seconds} s measured...`);
+    console.log(
+      `run ${i}/${o.runs}: ${o.sites} sites, ${o.warmup} s warm-up + ${o.seconds} s measured...`,
+    );
     const r = await oneRun(o);
     runs.push(r);
     console.log(JSON.stringify({ bench: 'canary-loop', run: i, ...setup, ...r }));
@@ -105,7 +118,10 @@ async function main(): Promise<void> {
   }
   console.log(`\n${consoleTable(runs)}\n`);
   const errors = runs.reduce((n, r) => n + r.errors, 0);
-  if (errors) console.log(`warning: ${errors} observations were errors: ${JSON.stringify(runs.map((r) => r.byState))}`);
+  if (errors)
+    console.log(
+      `warning: ${errors} observations were errors: ${JSON.stringify(runs.map((r) => r.byState))}`,
+    );
   const date = new Date().toISOString().slice(0, 10);
   console.log(`target: ${verdict(runs.length > 1 ? medianRun(runs) : runs[0]!)}`);
   if (o.write) {

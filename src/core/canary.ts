@@ -72,7 +72,8 @@ function markerFromJson(text: string): (SeenMarker & { site?: string }) | undefi
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const p = parsed as Record<string, unknown>;
-  if (p.freshprobe !== 1 || !Number.isSafeInteger(p.seq) || typeof p.token !== 'string') return undefined;
+  if (p.freshprobe !== 1 || !Number.isSafeInteger(p.seq) || typeof p.token !== 'string')
+    return undefined;
   const deployedAt = typeof p.deployedAt === 'string' ? Date.parse(p.deployedAt) : Number.NaN;
   return {
     seq: p.seq as number,

@@ -12,7 +12,11 @@ import type { SiteRuntime, SiteSpec } from './site.js';
 export const DEFAULT_DEPLOY_TIMEOUT_MS = 120_000;
 
 /** Persists intent: a pending canary with the next seq and a fresh token. */
-export async function requestCanary(deps: CoreDeps, site: SiteSpec, reason: string): Promise<Canary> {
+export async function requestCanary(
+  deps: CoreDeps,
+  site: SiteSpec,
+  reason: string,
+): Promise<Canary> {
   const canary = await deps.store.createCanary({
     siteId: site.id,
     token: deps.newToken(),
@@ -28,7 +32,11 @@ export function canaryCommitMessage(site: SiteSpec, seq: number): string {
 }
 
 /** Runs (or resumes) the deploy of a pending/deploying canary and records the outcome. */
-export async function deployCanary(deps: CoreDeps, rt: SiteRuntime, canary: Canary): Promise<Canary> {
+export async function deployCanary(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  canary: Canary,
+): Promise<Canary> {
   const { spec } = rt;
   const resumed = canary.state === 'deploying';
   const attemptAt = deps.clock.now();
@@ -46,7 +54,8 @@ export async function deployCanary(deps: CoreDeps, rt: SiteRuntime, canary: Cana
   const signal = AbortSignal.timeout(deps.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS);
   let result: Canary;
   try {
-    if (!rt.deployer) throw new Error('this site has no deploy config: it only watches deploys made elsewhere');
+    if (!rt.deployer)
+      throw new Error('this site has no deploy config: it only watches deploys made elsewhere');
     const receipt = await rt.deployer.deploy(
       {
         siteId: spec.id,
@@ -67,11 +76,26 @@ export async function deployCanary(deps: CoreDeps, rt: SiteRuntime, canary: Cana
       deployDetail: receipt.detail,
       nextProbeAt: receipt.acceptedAt,
     };
-    deps.log.info({ event: 'deploy.accepted', site: spec.id, seq: canary.seq, detail: receipt.detail });
+    deps.log.info({
+      event: 'deploy.accepted',
+      site: spec.id,
+      seq: canary.seq,
+      detail: receipt.detail,
+    });
   } catch (error) {
     const now = deps.clock.now();
-    result = { ...deploying, state: 'deploy_failed', deployError: errorMessage(error), closedAt: now };
-    deps.log.warn({ event: 'deploy.failed', site: spec.id, seq: canary.seq, error: errorMessage(error) });
+    result = {
+      ...deploying,
+      state: 'deploy_failed',
+      deployError: errorMessage(error),
+      closedAt: now,
+    };
+    deps.log.warn({
+      event: 'deploy.failed',
+      site: spec.id,
+      seq: canary.seq,
+      error: errorMessage(error),
+    });
   }
   await deps.store.updateCanary(result);
   return result;

@@ -3,7 +3,14 @@
  * of DESIGN.md section 3. Pure: the caller looks canaries up beforehand.
  */
 import { readMarker } from './canary.js';
-import type { Canary, ErrorClass, Observation, ProbeResult, SeenMarker, SiteState } from './model.js';
+import type {
+  Canary,
+  ErrorClass,
+  Observation,
+  ProbeResult,
+  SeenMarker,
+  SiteState,
+} from './model.js';
 
 /** First pass: what the response says before any canary is looked up. */
 export type Reading =
@@ -12,7 +19,8 @@ export type Reading =
   | { kind: 'marker'; marker: SeenMarker & { site?: string } };
 
 export function read(result: ProbeResult, siteId: string): Reading {
-  if (result.error) return { kind: 'failed', errorClass: result.error.class, message: result.error.message };
+  if (result.error)
+    return { kind: 'failed', errorClass: result.error.class, message: result.error.message };
   const status = result.status ?? 0;
   if (status === 404 || status === 410) return { kind: 'missing' };
   if (status >= 500) return { kind: 'failed', errorClass: 'http_5xx', message: `HTTP ${status}` };
@@ -20,9 +28,18 @@ export function read(result: ProbeResult, siteId: string): Reading {
     return { kind: 'failed', errorClass: 'http_4xx', message: `HTTP ${status}` };
   }
   const marker = readMarker(result.body ?? '');
-  if (!marker) return { kind: 'failed', errorClass: 'no_marker', message: 'HTTP 200 without a freshprobe marker' };
+  if (!marker)
+    return {
+      kind: 'failed',
+      errorClass: 'no_marker',
+      message: 'HTTP 200 without a freshprobe marker',
+    };
   if (marker.site !== undefined && marker.site !== siteId) {
-    return { kind: 'failed', errorClass: 'no_marker', message: `serves the canary of site "${marker.site}"` };
+    return {
+      kind: 'failed',
+      errorClass: 'no_marker',
+      message: `serves the canary of site "${marker.site}"`,
+    };
   }
   return { kind: 'marker', marker };
 }
@@ -53,7 +70,12 @@ export function judge(result: ProbeResult, reading: Reading, ctx: JudgeContext):
     state: 'error',
   };
   if (reading.kind === 'failed') {
-    return { ...base, state: 'error', errorClass: reading.errorClass, errorMessage: reading.message };
+    return {
+      ...base,
+      state: 'error',
+      errorClass: reading.errorClass,
+      errorMessage: reading.message,
+    };
   }
   if (reading.kind === 'missing') return { ...base, state: missingState(ctx) };
   const { marker } = reading;

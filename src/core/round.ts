@@ -73,8 +73,15 @@ function nextStatus(o: Observation, prev: VantageStatus | undefined): VantageSta
  * the vantage's state changes. Identical "still fresh" probes between canaries
  * only refresh the vantage status (DESIGN.md section 4, storage budget).
  */
-async function recordRound(deps: CoreDeps, rt: SiteRuntime, observations: Observation[], inWindow: boolean) {
-  const previous = new Map((await deps.store.vantageStatuses(rt.spec.id)).map((v) => [v.vantage, v]));
+async function recordRound(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  observations: Observation[],
+  inWindow: boolean,
+) {
+  const previous = new Map(
+    (await deps.store.vantageStatuses(rt.spec.id)).map((v) => [v.vantage, v]),
+  );
   for (const o of observations) {
     const prev = previous.get(o.vantage);
     if (inWindow || !prev || prev.state !== o.state) await deps.store.recordObservation(o);
@@ -92,7 +99,11 @@ async function recordRound(deps: CoreDeps, rt: SiteRuntime, observations: Observ
   }
 }
 
-export async function probeRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]): Promise<Canary[]> {
+export async function probeRound(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  open: Canary[],
+): Promise<Canary[]> {
   const { spec } = rt;
   const roundStart = deps.clock.now();
   const now = () => deps.clock.now();
@@ -126,7 +137,8 @@ export async function settleAll(
   const out: Canary[] = [];
   for (const canary of open) {
     const advanced = settleCanary(observations.reduce(applyObservation, canary), rules);
-    if (JSON.stringify(advanced) !== JSON.stringify(canary)) await deps.store.updateCanary(advanced);
+    if (JSON.stringify(advanced) !== JSON.stringify(canary))
+      await deps.store.updateCanary(advanced);
     if (advanced.state !== canary.state) logVerdict(deps, advanced);
     out.push(advanced);
   }

@@ -8,10 +8,10 @@ export interface SiteSpec {
   url: string;
   group?: string;
   canary: { path: string; format: 'json' | 'html' };
-  probe: { vantages: string[]; /** ms between steady probe rounds */ interval: number };
+  probe: { vantages: string[] /** ms between steady probe rounds */; interval: number };
   /** ms after deploy acceptance before an unseen canary times out. */
   timeout: number;
-  slo: { /** ms */ threshold: number; target: number; /** ms */ window: number };
+  slo: { /** ms */ threshold: number; target: number /** ms */; window: number };
   runbook?: string;
   paused?: boolean;
 }

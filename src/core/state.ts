@@ -66,8 +66,14 @@ export function summarizeSite(input: SiteStateInput): SiteStateSummary {
   };
 }
 
-function sinceOf(state: SiteState, vantages: VantageStatus[], input: SiteStateInput, failing: boolean): number {
-  if (state === 'deploy_failing' && failing) return input.latest!.closedAt ?? input.latest!.intentAt;
+function sinceOf(
+  state: SiteState,
+  vantages: VantageStatus[],
+  input: SiteStateInput,
+  failing: boolean,
+): number {
+  if (state === 'deploy_failing' && failing)
+    return input.latest!.closedAt ?? input.latest!.intentAt;
   const inState = vantages.filter((v) => v.state === state).map((v) => v.since);
   if (inState.length) return Math.min(...inState);
   return input.latest?.intentAt ?? input.now;

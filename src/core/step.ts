@@ -22,14 +22,17 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
   const { spec } = rt;
   const record = await deps.store.getSite(spec.id);
   const now = deps.clock.now();
-  if (spec.paused || record?.paused) return { siteId: spec.id, nextDueAt: now + spec.probe.interval };
+  if (spec.paused || record?.paused)
+    return { siteId: spec.id, nextDueAt: now + spec.probe.interval };
   let open = await deps.store.openCanaries(spec.id);
   for (const canary of open) {
-    if (canary.state === 'pending' || canary.state === 'deploying') await deployCanary(deps, rt, canary);
+    if (canary.state === 'pending' || canary.state === 'deploying')
+      await deployCanary(deps, rt, canary);
   }
   open = (await deps.store.openCanaries(spec.id)).filter((c) => c.state === 'propagating');
   const probeDue =
-    (record?.nextProbeAt ?? 0) <= deps.clock.now() || open.some((c) => (c.nextProbeAt ?? 0) <= deps.clock.now());
+    (record?.nextProbeAt ?? 0) <= deps.clock.now() ||
+    open.some((c) => (c.nextProbeAt ?? 0) <= deps.clock.now());
   open = probeDue ? await probeRound(deps, rt, open) : await settleAll(deps, rt, open, []);
   const steadyAt = probeDue ? now + spec.probe.interval : (record?.nextProbeAt ?? now);
   return { siteId: spec.id, nextDueAt: nextDue(steadyAt, open) };
@@ -37,7 +40,9 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
 
 function nextDue(steadyAt: number, open: Canary[]): number {
   let due = steadyAt;
-  for (const c of open) if (c.state === 'propagating' && c.nextProbeAt !== undefined) due = Math.min(due, c.nextProbeAt);
+  for (const c of open)
+    if (c.state === 'propagating' && c.nextProbeAt !== undefined)
+      due = Math.min(due, c.nextProbeAt);
   return due;
 }
 
@@ -49,7 +54,11 @@ export async function tick(deps: CoreDeps, sites: SiteRuntime[]): Promise<StepRe
         return await stepSite(deps, rt);
       } catch (error) {
         deps.log.error({ event: 'step.failed', site: rt.spec.id, error: errorMessage(error) });
-        return { siteId: rt.spec.id, nextDueAt: deps.clock.now() + 5_000, error: errorMessage(error) };
+        return {
+          siteId: rt.spec.id,
+          nextDueAt: deps.clock.now() + 5_000,
+          error: errorMessage(error),
+        };
       }
     }),
   );

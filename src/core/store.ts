@@ -33,11 +33,17 @@ export interface ObservationQuery {
 
 export interface Store {
   /** Insert or update sites from config; keeps runtime columns (paused, next probe). */
-  upsertSite(site: { id: string; name: string; url: string; group?: string }, now: number): Promise<void>;
+  upsertSite(
+    site: { id: string; name: string; url: string; group?: string },
+    now: number,
+  ): Promise<void>;
   getSite(siteId: string): Promise<SiteRecord | undefined>;
   setPaused(siteId: string, paused: boolean): Promise<void>;
   /** Records when the next steady probe is due and when the newest round started. */
-  setProbeTimes(siteId: string, times: { nextProbeAt: number; lastProbeAt?: number }): Promise<void>;
+  setProbeTimes(
+    siteId: string,
+    times: { nextProbeAt: number; lastProbeAt?: number },
+  ): Promise<void>;
 
   /** Allocates the next seq for the site in the same statement that inserts. */
   createCanary(input: NewCanary): Promise<Canary>;

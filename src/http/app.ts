@@ -2,8 +2,9 @@
  * createApp(services): the whole route table, the same on Node and Workers.
  * Dependencies come in; nothing here reads the environment or opens files.
  */
-import { Hono } from 'hono';
+
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../core/deps.js';
 import { AuthError, ConfigError, FreshprobeError, NotFoundError } from '../core/errors.js';
@@ -119,7 +120,8 @@ function onError(error: Error, c: Context, log: Logger) {
     return c.json({ error: error.message }, 401);
   }
   if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
-  if (error instanceof ConfigError) return c.json({ error: 'invalid config', problems: error.problems }, 400);
+  if (error instanceof ConfigError)
+    return c.json({ error: 'invalid config', problems: error.problems }, 400);
   const retryable = error instanceof FreshprobeError && error.retryable;
   log.error({ event: 'http.error', path: c.req.path, error: error.message });
   if (retryable) c.header('Retry-After', '5');

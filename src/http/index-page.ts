@@ -27,7 +27,8 @@ export function formatMs(ms: number): string {
 function latencyText(site: SiteView): string {
   const c = site.latest;
   if (!c) return 'no canary yet';
-  if (c.latencyMs === undefined || !c.latencyBoundsMs) return `canary #${c.seq}: ${c.state.replace('_', ' ')}`;
+  if (c.latencyMs === undefined || !c.latencyBoundsMs)
+    return `canary #${c.seq}: ${c.state.replace('_', ' ')}`;
   const [lo, hi] = c.latencyBoundsMs;
   return `canary #${c.seq} visible after ${formatMs(c.latencyMs)} (between ${formatMs(lo)} and ${formatMs(hi)})`;
 }
@@ -35,7 +36,8 @@ function latencyText(site: SiteView): string {
 function stateText(site: SiteView): string {
   const words = STATE_WORDS[site.state] ?? site.state;
   const { vantages, of } = site.affected;
-  if (of > 1 && vantages.length < of && site.state !== 'fresh') return `${words}: ${vantages.length} of ${of} vantages (${vantages.join(', ')})`;
+  if (of > 1 && vantages.length < of && site.state !== 'fresh')
+    return `${words}: ${vantages.length} of ${of} vantages (${vantages.join(', ')})`;
   return words;
 }
 
@@ -45,7 +47,8 @@ function row(site: SiteView) {
     <p class="state"><strong>${stateText(site)}</strong> since ${new Date(site.since).toISOString()}</p>
     <p>${latencyText(site)}</p>
     <ul class="vantages">${site.vantages.map(
-      (v) => html`<li>${v.vantage}: ${STATE_WORDS[v.state] ?? v.state}${v.seqSeen !== undefined ? ` (serves #${v.seqSeen})` : ''}</li>`,
+      (v) =>
+        html`<li>${v.vantage}: ${STATE_WORDS[v.state] ?? v.state}${v.seqSeen !== undefined ? ` (serves #${v.seqSeen})` : ''}</li>`,
     )}</ul>
   </li>`;
 }
@@ -58,7 +61,10 @@ ul{padding-left:0;list-style:none}.site{border-left:.4rem solid #8a8f98;padding:
 .vantages li{display:inline-block;margin-right:1rem;color:#57606a}
 @media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}.demo{background:#3d2e00;border-color:#9e6a03}a{color:#58a6ff}.vantages li{color:#8b949e}}`;
 
-export function renderIndex(sites: SiteView[], opts: { now: number; demo: boolean }): HtmlEscapedString | Promise<HtmlEscapedString> {
+export function renderIndex(
+  sites: SiteView[],
+  opts: { now: number; demo: boolean },
+): HtmlEscapedString | Promise<HtmlEscapedString> {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="5"><title>freshprobe status</title><style>${STYLE}</style></head>

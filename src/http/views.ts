@@ -16,7 +16,10 @@ export interface CanaryView {
   latencyMs?: number;
   latencyBoundsMs?: [number, number];
   withinSlo?: boolean;
-  vantages: Record<string, { visibleAt?: number; latencyMs?: number; latencyBoundsMs?: [number, number] }>;
+  vantages: Record<
+    string,
+    { visibleAt?: number; latencyMs?: number; latencyBoundsMs?: [number, number] }
+  >;
   deployDetail?: string;
   error?: string;
 }

@@ -33,7 +33,10 @@ const deployers: { [K in DeployConfig['kind']]: DeployerFactory<K> } = {
       file: cfg.file,
       token: cfg.token,
       username: cfg.username,
-      author: { name: cfg.author?.name ?? 'freshprobe', email: cfg.author?.email ?? 'freshprobe@localhost' },
+      author: {
+        name: cfg.author?.name ?? 'freshprobe',
+        email: cfg.author?.email ?? 'freshprobe@localhost',
+      },
       workdir: join(ctx.dataDir, 'git', site.id),
     }),
 };
@@ -82,7 +85,11 @@ export function buildSiteRuntimes(sites: SiteConfig[], ctx: AdapterContext): Sit
     site.probe.vantages.forEach((vantage, j) => {
       const factory = probers[vantage];
       if (factory) list.push(factory(site, ctx));
-      else problems.push({ path: `sites[${i}].probe.vantages[${j}]`, message: `the ${vantage} vantage is not available in this build` });
+      else
+        problems.push({
+          path: `sites[${i}].probe.vantages[${j}]`,
+          message: `the ${vantage} vantage is not available in this build`,
+        });
     });
     return { spec: site, deployer: buildDeployer(site, ctx), probers: list };
   });

@@ -21,10 +21,17 @@ export interface Bootstrapped {
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-export async function bootstrap(config: Config, log: Logger, baseDir = process.cwd()): Promise<Bootstrapped> {
+export async function bootstrap(
+  config: Config,
+  log: Logger,
+  baseDir = process.cwd(),
+): Promise<Bootstrapped> {
   const dbFile = resolve(baseDir, config.storage.sqlite);
   const nodeFetch = createNodeFetch({ connectTimeoutMs: CONNECT_TIMEOUT_MS });
-  const runtimes = buildSiteRuntimes(config.sites, { dataDir: dirname(dbFile), fetch: nodeFetch.fetch });
+  const runtimes = buildSiteRuntimes(config.sites, {
+    dataDir: dirname(dbFile),
+    fetch: nodeFetch.fetch,
+  });
   const db = openSqliteStore(dbFile);
   const deps: CoreDeps = { store: db.store, clock: { now: () => Date.now() }, log, newToken };
   const now = deps.clock.now();
@@ -35,7 +42,9 @@ export async function bootstrap(config: Config, log: Logger, baseDir = process.c
     db,
     runtimes,
     close: async () => {
-      await Promise.allSettled(runtimes.flatMap((rt) => [rt.deployer?.close?.(), ...rt.probers.map((p) => p.close?.())]));
+      await Promise.allSettled(
+        runtimes.flatMap((rt) => [rt.deployer?.close?.(), ...rt.probers.map((p) => p.close?.())]),
+      );
       await nodeFetch.close();
       db.close();
     },

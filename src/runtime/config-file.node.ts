@@ -7,7 +7,10 @@ import { ConfigError } from '../core/errors.js';
 export const DEFAULT_CONFIG_FILE = 'freshprobe.yaml';
 
 /** The --config flag, else ./freshprobe.yaml when present, else undefined (demo). */
-export function resolveConfigPath(flag: string | undefined, cwd = process.cwd()): string | undefined {
+export function resolveConfigPath(
+  flag: string | undefined,
+  cwd = process.cwd(),
+): string | undefined {
   if (flag) return resolve(cwd, flag);
   const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
   return existsSync(fallback) ? fallback : undefined;

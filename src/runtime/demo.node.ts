@@ -25,7 +25,12 @@ export function demoConfig(site: DemoSite, dbFile: string): unknown {
         group: 'Demo',
         url: site.url,
         deploy: { kind: 'local-dir', dir: site.stagingDir },
-        probe: { vantages: ['edge', 'origin', 'nodes'], nodes: site.nodes, interval: '10s', timeout: '5s' },
+        probe: {
+          vantages: ['edge', 'origin', 'nodes'],
+          nodes: site.nodes,
+          interval: '10s',
+          timeout: '5s',
+        },
         schedule: '* * * * *',
         timeout: '3m',
         slo: { threshold: '20s' },
@@ -38,7 +43,13 @@ export function demoConfig(site: DemoSite, dbFile: string): unknown {
 export async function startDemo(): Promise<Demo> {
   const dir = await mkdtemp(join(tmpdir(), 'freshprobe-demo-'));
   // Worst case (8 s plus a 22 s lag) keeps a first full verdict well inside a minute.
-  const site = await startDemoSite({ baseDir: dir, minDelayMs: 2_000, maxDelayMs: 8_000, lagMinMs: 12_000, lagMaxMs: 22_000 });
+  const site = await startDemoSite({
+    baseDir: dir,
+    minDelayMs: 2_000,
+    maxDelayMs: 8_000,
+    lagMinMs: 12_000,
+    lagMaxMs: 22_000,
+  });
   const loaded = parseConfigObject(demoConfig(site, join(dir, 'demo.db')), {});
   return {
     loaded,

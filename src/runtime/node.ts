@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
-import { USAGE, UsageError, parse, type CliValues } from './cli-args.node.js';
+import { type CliValues, parse, USAGE, UsageError } from './cli-args.node.js';
 import { canaryCommand } from './commands/canary.node.js';
 import { type Io, processIo } from './commands/io.node.js';
 import { serveCommand } from './commands/serve.node.js';
@@ -36,7 +36,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       for (const p of error.problems) io.err.write(`${p.path ? `${p.path}: ` : ''}${p.message}\n`);
       return 1;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       io.err.write(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
@@ -51,10 +54,13 @@ export function run(argv: string[]): void {
       if (code >= 0) process.exit(code);
     },
     (error) => {
-      process.stderr.write(`freshprobe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `freshprobe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(2);
     },
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) run(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  run(process.argv.slice(2));

@@ -37,7 +37,9 @@ export class Scheduler {
   add(rt: SiteRuntime, schedule: string | undefined): void {
     const loop: SiteLoop = { rt, dueAt: this.deps.clock.now(), again: false };
     if (schedule) {
-      loop.cronTask = cron.schedule(schedule, () => void this.scheduledCanary(loop), { timezone: 'Etc/UTC' });
+      loop.cronTask = cron.schedule(schedule, () => void this.scheduledCanary(loop), {
+        timezone: 'Etc/UTC',
+      });
     }
     this.loops.set(rt.spec.id, loop);
     this.arm(loop, loop.dueAt);
@@ -82,7 +84,11 @@ export class Scheduler {
     try {
       await this.requestCanary(loop.rt.spec.id, 'schedule');
     } catch (error) {
-      this.deps.log.error({ event: 'schedule.failed', site: loop.rt.spec.id, error: errorMessage(error) });
+      this.deps.log.error({
+        event: 'schedule.failed',
+        site: loop.rt.spec.id,
+        error: errorMessage(error),
+      });
     }
   }
 
@@ -110,7 +116,11 @@ export class Scheduler {
       const result = await stepSite(this.deps, loop.rt);
       loop.dueAt = result.nextDueAt;
     } catch (error) {
-      this.deps.log.error({ event: 'step.failed', site: loop.rt.spec.id, error: errorMessage(error) });
+      this.deps.log.error({
+        event: 'step.failed',
+        site: loop.rt.spec.id,
+        error: errorMessage(error),
+      });
       loop.dueAt = this.deps.clock.now() + RETRY_AFTER_FAILURE_MS;
     }
     this.lastStepAt = this.deps.clock.now();

@@ -2,11 +2,11 @@
  * `freshprobe serve`: everything is loaded (migrations, config, state) before
  * the listener opens, so the server never answers from a half-loaded state.
  */
-import { serve as serveHttp, type ServerType } from '@hono/node-server';
+import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import type { LoadedConfig } from '../config.js';
 import type { Logger } from '../core/deps.js';
 import { createApp, type Readiness } from '../http/app.js';
-import { bootstrap, type Bootstrapped } from './bootstrap.node.js';
+import { type Bootstrapped, bootstrap } from './bootstrap.node.js';
 import { Scheduler } from './scheduler.node.js';
 
 export interface ServeOptions {
@@ -32,7 +32,10 @@ function readiness(scheduler: Scheduler, boot: Bootstrapped): () => Readiness {
     if (!boot.config.sites.length) return { ready: true };
     const silent = Date.now() - scheduler.lastStepAt;
     if (scheduler.lastStepAt && silent > limit) {
-      return { ready: false, reason: `scheduler stalled: no step for ${Math.round(silent / 1000)} s` };
+      return {
+        ready: false,
+        reason: `scheduler stalled: no step for ${Math.round(silent / 1000)} s`,
+      };
     }
     return { ready: true };
   };
@@ -51,9 +54,15 @@ async function startScheduler(boot: Bootstrapped): Promise<Scheduler> {
   return scheduler;
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<{ server: ServerType; port: number }> {
+function listen(
+  app: ReturnType<typeof createApp>,
+  port: number,
+  host: string,
+): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
-    const server = serveHttp({ fetch: app.fetch, port, hostname: host }, (info) => resolve({ server, port: info.port }));
+    const server = serveHttp({ fetch: app.fetch, port, hostname: host }, (info) =>
+      resolve({ server, port: info.port }),
+    );
     server.once('error', reject);
   });
 }
@@ -74,7 +83,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, options.port ?? config.server.port, host);
-  options.log.info({ event: 'server.listening', port, host, sites: config.sites.length, demo: options.demo ?? false });
+  options.log.info({
+    event: 'server.listening',
+    port,
+    host,
+    sites: config.sites.length,
+    demo: options.demo ?? false,
+  });
   return {
     port,
     scheduler,

@@ -62,7 +62,9 @@ export function canaryFromRow(row: CanaryRow): Canary {
   });
 }
 
-export function canaryToRow(c: Canary): Omit<CanaryRow, 'siteId' | 'seq' | 'token' | 'reason' | 'intentAt'> {
+export function canaryToRow(
+  c: Canary,
+): Omit<CanaryRow, 'siteId' | 'seq' | 'token' | 'reason' | 'intentAt'> {
   return {
     state: c.state,
     deployStartedAt: c.deployStartedAt ?? null,

@@ -2,7 +2,15 @@
  * The one drizzle schema (sqlite-core), shared by better-sqlite3 on Node and
  * D1 on Workers. Times are epoch milliseconds in integer columns.
  */
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 /** Sites as last configured, plus scheduler bookkeeping that must survive restarts. */
 export const sites = sqliteTable('sites', {

@@ -2,7 +2,7 @@
  * The Store, written once against drizzle's SQLite query builder. It runs on
  * better-sqlite3 (sync driver, awaited) and on D1 (async) alike.
  */
-import { and, asc, desc, eq, gt, isNotNull, isNull, lt, gte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Canary, Observation, VantageStatus } from '../core/model.js';
 import type { NewCanary, ObservationQuery, SiteRecord, Store } from '../core/store.js';
@@ -48,7 +48,13 @@ export function createStore(db: StoreDb): Store {
       const where = beforeSeq
         ? and(eq(canaries.siteId, siteId), lt(canaries.seq, beforeSeq))
         : eq(canaries.siteId, siteId);
-      const rows = await db.select().from(canaries).where(where).orderBy(desc(canaries.seq)).limit(limit).all();
+      const rows = await db
+        .select()
+        .from(canaries)
+        .where(where)
+        .orderBy(desc(canaries.seq))
+        .limit(limit)
+        .all();
       return rows.map(canaryFromRow);
     },
     openCanaries: async (siteId) => {
@@ -79,7 +85,11 @@ export function createStore(db: StoreDb): Store {
         .run();
     },
     recordObservation: async (observation: Observation) => {
-      await db.insert(observations).values(observationToRow(observation)).onConflictDoNothing().run();
+      await db
+        .insert(observations)
+        .values(observationToRow(observation))
+        .onConflictDoNothing()
+        .run();
     },
     listObservations: (siteId, query) => listObservations(db, siteId, query),
     upsertVantageStatus: async (status: VantageStatus) => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { newToken, readMarker, renderCanaryFile } from '../../src/core/canary.js';
 
-const input = { siteId: 'docs', seq: 42, token: 'a'.repeat(32), deployedAt: Date.UTC(2026, 0, 2, 3, 4, 5) };
+const input = {
+  siteId: 'docs',
+  seq: 42,
+  token: 'a'.repeat(32),
+  deployedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+};
 
 describe('canary files', () => {
   it('makes 128-bit hex tokens that differ', () => {
@@ -19,7 +24,12 @@ describe('canary files', () => {
       token: input.token,
       deployedAt: '2026-01-02T03:04:05.000Z',
     });
-    expect(readMarker(text)).toEqual({ seq: 42, token: input.token, deployedAt: input.deployedAt, site: 'docs' });
+    expect(readMarker(text)).toEqual({
+      seq: 42,
+      token: input.token,
+      deployedAt: input.deployedAt,
+      site: 'docs',
+    });
   });
 
   it('carries the same marker in the HTML meta form', () => {

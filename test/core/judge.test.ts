@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { renderCanaryFile } from '../../src/core/canary.js';
 import { type JudgeContext, judge, read } from '../../src/core/judge.js';
 import type { Canary, ProbeResult } from '../../src/core/model.js';
-import { renderCanaryFile } from '../../src/core/canary.js';
 
 const T = 5 * 60_000;
 const canary = (seq: number, deployedAt: number): Canary => ({
@@ -19,12 +19,29 @@ const c2 = canary(2, 2_000_000);
 const c3 = canary(3, 3_000_000);
 
 function served(c: Canary, now: number, extra: Partial<ProbeResult> = {}): ProbeResult {
-  const body = renderCanaryFile({ siteId: 'docs', seq: c.seq, token: c.token, deployedAt: c.intentAt }, 'json');
-  return { vantage: 'edge', startedAt: now, durationMs: 10, status: 200, body, cache: {}, ...extra };
+  const body = renderCanaryFile(
+    { siteId: 'docs', seq: c.seq, token: c.token, deployedAt: c.intentAt },
+    'json',
+  );
+  return {
+    vantage: 'edge',
+    startedAt: now,
+    durationMs: 10,
+    status: 200,
+    body,
+    cache: {},
+    ...extra,
+  };
 }
 
 function verdict(result: ProbeResult, ctx: Partial<JudgeContext>) {
-  const full: JudgeContext = { siteId: 'docs', now: result.startedAt, thresholdMs: T, everVisible: true, ...ctx };
+  const full: JudgeContext = {
+    siteId: 'docs',
+    now: result.startedAt,
+    thresholdMs: T,
+    everVisible: true,
+    ...ctx,
+  };
   return judge(result, read(result, 'docs'), full);
 }
 
@@ -54,7 +71,9 @@ describe('judging one probe', () => {
     const first = canary(1, 1_000_000);
     const r = { ...served(first, 1_010_000), status: 404, body: '' };
     expect(verdict(r, { newest: first, everVisible: false }).state).toBe('propagating');
-    expect(verdict({ ...r, startedAt: 1_000_000 + T + 1 }, { newest: first, everVisible: false }).state).toBe('missing');
+    expect(
+      verdict({ ...r, startedAt: 1_000_000 + T + 1 }, { newest: first, everVisible: false }).state,
+    ).toBe('missing');
   });
 
   it('says nothing (no_data) about a 404 before any deploy was accepted', () => {
@@ -64,11 +83,27 @@ describe('judging one probe', () => {
 
   it('classifies 5xx, 4xx, a 200 without marker and transport errors as error', () => {
     const base = served(c3, 3_100_000);
-    expect(verdict({ ...base, status: 503 }, { newest: c3 })).toMatchObject({ state: 'error', errorClass: 'http_5xx' });
-    expect(verdict({ ...base, status: 403 }, { newest: c3 })).toMatchObject({ state: 'error', errorClass: 'http_4xx' });
-    expect(verdict({ ...base, body: '<html>hi</html>' }, { newest: c3 })).toMatchObject({ errorClass: 'no_marker' });
-    const timeout = { ...base, status: undefined, body: undefined, error: { class: 'timeout' as const, message: 'x' } };
-    expect(verdict(timeout, { newest: c3 })).toMatchObject({ state: 'error', errorClass: 'timeout' });
+    expect(verdict({ ...base, status: 503 }, { newest: c3 })).toMatchObject({
+      state: 'error',
+      errorClass: 'http_5xx',
+    });
+    expect(verdict({ ...base, status: 403 }, { newest: c3 })).toMatchObject({
+      state: 'error',
+      errorClass: 'http_4xx',
+    });
+    expect(verdict({ ...base, body: '<html>hi</html>' }, { newest: c3 })).toMatchObject({
+      errorClass: 'no_marker',
+    });
+    const timeout = {
+      ...base,
+      status: undefined,
+      body: undefined,
+      error: { class: 'timeout' as const, message: 'x' },
+    };
+    expect(verdict(timeout, { newest: c3 })).toMatchObject({
+      state: 'error',
+      errorClass: 'timeout',
+    });
   });
 
   it('never calls a marker fresh unless its token is ours', () => {
@@ -78,7 +113,10 @@ describe('judging one probe', () => {
   });
 
   it('rejects the canary of another site', () => {
-    const body = renderCanaryFile({ siteId: 'blog', seq: 3, token: c3.token, deployedAt: 0 }, 'json');
+    const body = renderCanaryFile(
+      { siteId: 'blog', seq: 3, token: c3.token, deployedAt: 0 },
+      'json',
+    );
     const o = verdict({ ...served(c3, 3_100_000), body }, { newest: c3, served: c3 });
     expect(o).toMatchObject({ state: 'error', errorMessage: 'serves the canary of site "blog"' });
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Canary, Observation } from '../../src/core/model.js';
-import { applyObservation, pollIntervalMs, settleCanary, vantageLatency } from '../../src/core/progress.js';
+import {
+  applyObservation,
+  pollIntervalMs,
+  settleCanary,
+  vantageLatency,
+} from '../../src/core/progress.js';
 
 const open: Canary = {
   siteId: 's',
@@ -14,7 +19,12 @@ const open: Canary = {
   vantages: {},
 };
 
-const obs = (vantage: string, startedAt: number, seqSeen: number | undefined, state: Observation['state']): Observation => ({
+const obs = (
+  vantage: string,
+  startedAt: number,
+  seqSeen: number | undefined,
+  state: Observation['state'],
+): Observation => ({
   siteId: 's',
   vantage,
   startedAt,
@@ -24,7 +34,13 @@ const obs = (vantage: string, startedAt: number, seqSeen: number | undefined, st
   cache: {},
 });
 
-const rules = { now: 20_000, primary: 'edge', thresholdMs: 60_000, timeoutMs: 600_000, steadyIntervalMs: 60_000 };
+const rules = {
+  now: 20_000,
+  primary: 'edge',
+  thresholdMs: 60_000,
+  timeoutMs: 600_000,
+  steadyIntervalMs: 60_000,
+};
 
 describe('canary progress', () => {
   it('polls every second at first, then 10% of elapsed, capped at the steady interval', () => {
@@ -68,6 +84,9 @@ describe('canary progress', () => {
     const c = applyObservation(open, obs('edge', 12_000, 4, 'propagating'));
     expect(settleCanary(c, { ...rules, now: 69_000 }).withinSlo).toBeUndefined();
     expect(settleCanary(c, { ...rules, now: 71_000 }).withinSlo).toBe(false);
-    expect(settleCanary(c, { ...rules, now: 610_000 })).toMatchObject({ state: 'timed_out', withinSlo: false });
+    expect(settleCanary(c, { ...rules, now: 610_000 })).toMatchObject({
+      state: 'timed_out',
+      withinSlo: false,
+    });
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Canary, VantageStatus } from '../../src/core/model.js';
 import { summarizeSite } from '../../src/core/state.js';
 
-const v = (vantage: string, state: VantageStatus['state'], lastObservedAt = 100_000, since = 50_000): VantageStatus => ({
+const v = (
+  vantage: string,
+  state: VantageStatus['state'],
+  lastObservedAt = 100_000,
+  since = 50_000,
+): VantageStatus => ({
   siteId: 's',
   vantage,
   state,
@@ -13,13 +18,20 @@ const base = { now: 100_000, intervalMs: 10_000, paused: false };
 
 describe('site state', () => {
   it('is the worst vantage and says which vantages are affected', () => {
-    const s = summarizeSite({ ...base, vantages: [v('edge', 'fresh'), v('node:a', 'stale'), v('node:b', 'fresh')] });
+    const s = summarizeSite({
+      ...base,
+      vantages: [v('edge', 'fresh'), v('node:a', 'stale'), v('node:b', 'fresh')],
+    });
     expect(s.state).toBe('stale');
     expect(s.affected).toEqual(['node:a']);
   });
 
   it('shows no_data, never green, when the monitor went silent', () => {
-    const s = summarizeSite({ ...base, now: 130_001, vantages: [v('edge', 'fresh'), v('origin', 'fresh')] });
+    const s = summarizeSite({
+      ...base,
+      now: 130_001,
+      vantages: [v('edge', 'fresh'), v('origin', 'fresh')],
+    });
     expect(s.state).toBe('no_data');
     expect(s.since).toBe(100_000);
   });
@@ -35,11 +47,16 @@ describe('site state', () => {
   });
 
   it('is paused when an operator paused it', () => {
-    expect(summarizeSite({ ...base, paused: true, vantages: [v('edge', 'missing')] }).state).toBe('paused');
+    expect(summarizeSite({ ...base, paused: true, vantages: [v('edge', 'missing')] }).state).toBe(
+      'paused',
+    );
   });
 
   it('ranks missing above error above stale', () => {
-    const s = summarizeSite({ ...base, vantages: [v('edge', 'stale'), v('origin', 'error'), v('node:x', 'missing')] });
+    const s = summarizeSite({
+      ...base,
+      vantages: [v('edge', 'stale'), v('origin', 'error'), v('node:x', 'missing')],
+    });
     expect(s.state).toBe('missing');
   });
 });

@@ -34,7 +34,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'freshprobe-bad-sites-'));
   for (const name of NAMES) await mkdir(join(dir, name === 'ok' ? 'ok' : `sink-${name}`));
   zoo = await startZoo(zooBehaviours(join(dir, 'ok')));
-  const loaded = parseConfigObject({ storage: { sqlite: join(dir, 'db.sqlite') }, sites: NAMES.map(siteConfig) }, {});
+  const loaded = parseConfigObject(
+    { storage: { sqlite: join(dir, 'db.sqlite') }, sites: NAMES.map(siteConfig) },
+    {},
+  );
   server = await startServer({ loaded, log: silentLogger, port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${server.port}`;
 });
@@ -45,7 +48,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function sites(): Promise<Array<{ id: string; state: string; vantages: Array<Record<string, unknown>> }>> {
+async function sites(): Promise<
+  Array<{ id: string; state: string; vantages: Array<Record<string, unknown>> }>
+> {
   return ((await (await fetch(`${base}/api/v1/sites`)).json()) as { sites: never[] }).sites;
 }
 
@@ -74,7 +79,11 @@ describe('misbehaving sites', () => {
     for (const site of last) {
       const want = expected[site.id]!;
       expect(site.state, site.id).toBe(want.state);
-      if (want.errorClass) expect(site.vantages.map((v) => v.errorClass), site.id).toContain(want.errorClass);
+      if (want.errorClass)
+        expect(
+          site.vantages.map((v) => v.errorClass),
+          site.id,
+        ).toContain(want.errorClass);
     }
     // Several distinct rounds for the healthy site while a neighbour hung every time.
     expect(okProbeTimes.size).toBeGreaterThanOrEqual(8);
@@ -83,7 +92,9 @@ describe('misbehaving sites', () => {
 
   it('keeps the huge body capped in the stored observation', async () => {
     const res = await fetch(`${base}/api/v1/sites/huge/observations?limit=5`);
-    const { observations } = (await res.json()) as { observations: Array<{ errorClass?: string; errorMessage?: string }> };
+    const { observations } = (await res.json()) as {
+      observations: Array<{ errorClass?: string; errorMessage?: string }>;
+    };
     expect(observations.some((o) => o.errorClass === 'too_large')).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/serve-process.js';
 
 const exec = promisify(execFile);
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url));
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -32,7 +33,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url?.startsWith('/down')) return void res.writeHead(503).end();
     const release = Date.now() >= switchAt ? 'release-2' : 'release-1';
-    res.writeHead(200, { 'content-type': 'text/html' }).end(`<meta name="version" content="${release}">`);
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`<meta name="version" content="${release}">`);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -62,7 +65,15 @@ describe('freshprobe validate', () => {
 
 describe('freshprobe verify', () => {
   it('exits 0 once the marker is served, with latency and bound in JSON', async () => {
-    const r = await cli(['verify', `${base}/`, '--expect', 'release-2', '--timeout', '30s', '--json']);
+    const r = await cli([
+      'verify',
+      `${base}/`,
+      '--expect',
+      'release-2',
+      '--timeout',
+      '30s',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.visible).toBe(true);
@@ -78,7 +89,15 @@ describe('freshprobe verify', () => {
   });
 
   it('exits 2 when nothing answers at all', async () => {
-    const r = await cli(['verify', 'http://127.0.0.1:1/', '--expect', 'x', '--timeout', '2s', '--json']);
+    const r = await cli([
+      'verify',
+      'http://127.0.0.1:1/',
+      '--expect',
+      'x',
+      '--timeout',
+      '2s',
+      '--json',
+    ]);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).vantages.edge.lastError).toMatch(/^connect/);
   });

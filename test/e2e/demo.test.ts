@@ -30,7 +30,9 @@ describe('the demo', () => {
     const deadline = Date.now() + 60_000;
     let site: SiteJson | undefined;
     while (Date.now() < deadline) {
-      const body = (await (await fetch(`${serve.url}/api/v1/sites`)).json()) as { sites: SiteJson[] };
+      const body = (await (await fetch(`${serve.url}/api/v1/sites`)).json()) as {
+        sites: SiteJson[];
+      };
       site = body.sites[0];
       if (site?.state === 'fresh' && site.latest?.state === 'visible') break;
       await new Promise((r) => setTimeout(r, 1_000));

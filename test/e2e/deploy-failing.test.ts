@@ -23,7 +23,13 @@ function site(url: string, remote: string, token?: string) {
       {
         id: 'pages',
         url,
-        deploy: { kind: 'git', remote, branch: 'main', file: 'public/freshprobe/canary.json', ...(token ? { token } : {}) },
+        deploy: {
+          kind: 'git',
+          remote,
+          branch: 'main',
+          file: 'public/freshprobe/canary.json',
+          ...(token ? { token } : {}),
+        },
         probe: { vantages: ['edge'], interval: '1s', timeout: '2s' },
         timeout: '1m',
         slo: { threshold: '20s' },
@@ -43,7 +49,10 @@ async function firstCanary(config: unknown) {
 
 describe('rejected deploys', () => {
   it('reports a pre-receive hook refusal as deploy_failing with the hook message', async () => {
-    const pages = await createGitPages({ rejectPushes: 'pages are frozen for maintenance', publishDir: 'public' });
+    const pages = await createGitPages({
+      rejectPushes: 'pages are frozen for maintenance',
+      publishDir: 'public',
+    });
     cleanups.push(() => pages.close());
     const nginx = await startNginx({ root: pages.root });
     cleanups.push(() => nginx.close());
@@ -57,7 +66,11 @@ describe('rejected deploys', () => {
   it('reports wrong credentials as deploy_failing naming authentication, without the token', async () => {
     const pages = await createGitPages({ publishDir: 'public' });
     cleanups.push(() => pages.close());
-    const http = await startGitHttp({ projectRoot: pages.root, username: 'oauth2', password: 'right-token-123' });
+    const http = await startGitHttp({
+      projectRoot: pages.root,
+      username: 'oauth2',
+      password: 'right-token-123',
+    });
     cleanups.push(() => http.close());
     const nginx = await startNginx({ root: pages.root });
     cleanups.push(() => nginx.close());

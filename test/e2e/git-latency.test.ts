@@ -26,7 +26,12 @@ async function measure(delayMs: number) {
       {
         id: 'pages',
         url: `${nginx.url}/`,
-        deploy: { kind: 'git', remote: pages.remote, branch: 'main', file: 'public/freshprobe/canary.json' },
+        deploy: {
+          kind: 'git',
+          remote: pages.remote,
+          branch: 'main',
+          file: 'public/freshprobe/canary.json',
+        },
         probe: { vantages: ['edge', 'origin'], interval: '60s', timeout: '5s' },
         timeout: '2m',
         slo: { threshold: '1m' },
@@ -42,25 +47,22 @@ async function measure(delayMs: number) {
 }
 
 describe('deploy-to-visible latency through git + nginx', () => {
-  it(
-    'brackets the injected publish delay within the reported bounds',
-    async () => {
-      const results = await Promise.all(DELAYS_MS.map(measure));
-      results.forEach(({ canary, publishedAt }, i) => {
-        const d = DELAYS_MS[i]!;
-        expect(`${canary.state} ${canary.deployError ?? ""}`.trim(), `D=${d}`).toBe('visible');
-        const [lo, hi] = canary.latencyBoundsMs!;
-        if (process.env.FRESHPROBE_PRINT) console.log(`D=${d} latency=${canary.latencyMs} bounds=[${lo}, ${hi}] width=${hi - lo}`);
-        expect(d, `D=${d} in [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo);
-        expect(d, `D=${d} in [${lo}, ${hi}]`).toBeLessThanOrEqual(hi);
-        // The hook's own log of when it swapped the symlink lies inside too.
-        const truth = publishedAt! - canary.deployedAt!;
-        expect(truth).toBeGreaterThanOrEqual(lo - 5);
-        expect(truth).toBeLessThanOrEqual(hi);
-        if (d <= 10_000) expect(hi - lo, `bound width for D=${d}`).toBeLessThanOrEqual(1_500);
-        expect(canary.vantages.origin?.visibleAt).toBeDefined();
-      });
-    },
-    90_000,
-  );
+  it('brackets the injected publish delay within the reported bounds', async () => {
+    const results = await Promise.all(DELAYS_MS.map(measure));
+    results.forEach(({ canary, publishedAt }, i) => {
+      const d = DELAYS_MS[i]!;
+      expect(`${canary.state} ${canary.deployError ?? ''}`.trim(), `D=${d}`).toBe('visible');
+      const [lo, hi] = canary.latencyBoundsMs!;
+      if (process.env.FRESHPROBE_PRINT)
+        console.log(`D=${d} latency=${canary.latencyMs} bounds=[${lo}, ${hi}] width=${hi - lo}`);
+      expect(d, `D=${d} in [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo);
+      expect(d, `D=${d} in [${lo}, ${hi}]`).toBeLessThanOrEqual(hi);
+      // The hook's own log of when it swapped the symlink lies inside too.
+      const truth = publishedAt! - canary.deployedAt!;
+      expect(truth).toBeGreaterThanOrEqual(lo - 5);
+      expect(truth).toBeLessThanOrEqual(hi);
+      if (d <= 10_000) expect(hi - lo, `bound width for D=${d}`).toBeLessThanOrEqual(1_500);
+      expect(canary.vantages.origin?.visibleAt).toBeDefined();
+    });
+  }, 90_000);
 });

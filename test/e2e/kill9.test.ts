@@ -19,7 +19,11 @@ const running: ServeProcess[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'freshprobe-kill9-'));
   // Every random draw 0.99: fixed delay, and never the lagging-node branch.
-  platform = await startDemoSite({ random: () => 0.99, minDelayMs: PUBLISH_DELAY_MS, maxDelayMs: PUBLISH_DELAY_MS });
+  platform = await startDemoSite({
+    random: () => 0.99,
+    minDelayMs: PUBLISH_DELAY_MS,
+    maxDelayMs: PUBLISH_DELAY_MS,
+  });
   await writeFile(
     join(dir, 'freshprobe.yaml'),
     `server: { adminToken: ${TOKEN} }
@@ -68,13 +72,19 @@ describe('crash safety', () => {
   it('resumes the open canary after kill -9 and keeps seqs contiguous', async () => {
     const first = await startServe(['--config', join(dir, 'freshprobe.yaml')], { cwd: dir });
     running.push(first);
-    const deployed = await waitFor(async () => (await canaries(first.url)).find((c) => c.state === 'propagating'), 15_000);
+    const deployed = await waitFor(
+      async () => (await canaries(first.url)).find((c) => c.state === 'propagating'),
+      15_000,
+    );
     expect(deployed.seq).toBe(1);
     await first.kill9();
 
     const second = await startServe(['--config', join(dir, 'freshprobe.yaml')], { cwd: dir });
     running.push(second);
-    const visible = await waitFor(async () => (await canaries(second.url)).find((c) => c.state === 'visible'), 20_000);
+    const visible = await waitFor(
+      async () => (await canaries(second.url)).find((c) => c.state === 'visible'),
+      20_000,
+    );
     expect(visible.seq).toBe(1);
     expect(visible.deployedAt).toBe(deployed.deployedAt);
     const [lo, hi] = visible.latencyBoundsMs!;

@@ -26,7 +26,12 @@ export async function harness(config: unknown): Promise<Harness> {
   const net = createNodeFetch({ connectTimeoutMs: 2_000 });
   const runtimes = buildSiteRuntimes(parsed.sites, { dataDir, fetch: net.fetch });
   const db = openSqliteStore(':memory:');
-  const deps: CoreDeps = { store: db.store, clock: { now: () => Date.now() }, log: silentLogger, newToken };
+  const deps: CoreDeps = {
+    store: db.store,
+    clock: { now: () => Date.now() },
+    log: silentLogger,
+    newToken,
+  };
   for (const s of parsed.sites) await db.store.upsertSite(s, Date.now());
   return {
     deps,

@@ -38,7 +38,8 @@ export function zooBehaviours(okRoot: string): Record<string, Behaviour> {
     hang: () => {},
     huge: (_req, res) => hugeBody(res),
     loop: (req, res) => res.writeHead(302, { location: req.url ?? '/' }).end(),
-    nomarker: (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>hello</body></html>'),
+    nomarker: (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>hello</body></html>'),
   };
 }
 

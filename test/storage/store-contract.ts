@@ -22,12 +22,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await create('b')).seq).toBe(2);
       expect((await create('a')).seq).toBe(1);
       await store.upsertSite({ id: 'blog', name: 'Blog', url: 'https://blog.example.com/' }, 1_000);
-      expect((await store.createCanary({ siteId: 'blog', token: 'c', intentAt: 1, reason: 'x' })).seq).toBe(1);
+      expect(
+        (await store.createCanary({ siteId: 'blog', token: 'c', intentAt: 1, reason: 'x' })).seq,
+      ).toBe(1);
     });
 
     it('never duplicates or skips a seq under concurrent creation', async () => {
       const made = await Promise.all(Array.from({ length: 50 }, (_, i) => create(`t${i}`)));
-      expect(made.map((c) => c.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(made.map((c) => c.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
     });
 
     it('round-trips every mutable canary field', async () => {
@@ -65,7 +69,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.firstAcceptedAfter('docs', 2))?.seq).toBe(4);
       expect(await store.firstAcceptedAfter('docs', 4)).toBeUndefined();
       expect((await store.listCanaries('docs', { limit: 2 })).map((c) => c.seq)).toEqual([4, 3]);
-      expect((await store.listCanaries('docs', { limit: 10, beforeSeq: 3 })).map((c) => c.seq)).toEqual([2, 1]);
+      expect(
+        (await store.listCanaries('docs', { limit: 10, beforeSeq: 3 })).map((c) => c.seq),
+      ).toEqual([2, 1]);
     });
 
     it('stores an observation once, however often it is written, and filters reads', async () => {
@@ -92,15 +98,43 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('upserts vantage status and keeps paused across site updates', async () => {
-      const status = { siteId: 'docs', vantage: 'edge', state: 'fresh' as const, since: 1, lastObservedAt: 2, seqSeen: 1 };
+      const status = {
+        siteId: 'docs',
+        vantage: 'edge',
+        state: 'fresh' as const,
+        since: 1,
+        lastObservedAt: 2,
+        seqSeen: 1,
+      };
       await store.upsertVantageStatus(status);
-      await store.upsertVantageStatus({ ...status, state: 'stale', since: 5, lastObservedAt: 6, stalenessMs: 4 });
+      await store.upsertVantageStatus({
+        ...status,
+        state: 'stale',
+        since: 5,
+        lastObservedAt: 6,
+        stalenessMs: 4,
+      });
       expect(await store.vantageStatuses('docs')).toEqual([
-        { siteId: 'docs', vantage: 'edge', state: 'stale', since: 5, lastObservedAt: 6, seqSeen: 1, stalenessMs: 4 },
+        {
+          siteId: 'docs',
+          vantage: 'edge',
+          state: 'stale',
+          since: 5,
+          lastObservedAt: 6,
+          seqSeen: 1,
+          stalenessMs: 4,
+        },
       ]);
       await store.setPaused('docs', true);
-      await store.upsertSite({ id: 'docs', name: 'Docs 2', url: 'https://docs.example.com/' }, 9_999);
-      expect(await store.getSite('docs')).toMatchObject({ name: 'Docs 2', paused: true, createdAt: 1_000 });
+      await store.upsertSite(
+        { id: 'docs', name: 'Docs 2', url: 'https://docs.example.com/' },
+        9_999,
+      );
+      expect(await store.getSite('docs')).toMatchObject({
+        name: 'Docs 2',
+        paused: true,
+        createdAt: 1_000,
+      });
     });
   });
 }

@@ -13,7 +13,8 @@ import { startServer } from '../serve.node.js';
 function portFlag(values: CliValues): number | undefined {
   if (values.port === undefined) return undefined;
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port must be 0-65535');
   return port;
 }
 
@@ -28,9 +29,15 @@ export async function serveCommand(values: CliValues): Promise<number> {
     loaded = demo.loaded;
   }
   const log = createLogger({ secrets: loaded.secrets });
-  if (demo) log.info({ event: 'demo.start', url: demo.site.url }, 'no config file: running the built-in demo');
+  if (demo)
+    log.info(
+      { event: 'demo.start', url: demo.site.url },
+      'no config file: running the built-in demo',
+    );
   const server = await startServer({ loaded, log, port: portFlag(values), demo: Boolean(demo) });
-  process.stdout.write(`freshprobe ${demo ? 'demo ' : ''}listening on http://localhost:${server.port}\n`);
+  process.stdout.write(
+    `freshprobe ${demo ? 'demo ' : ''}listening on http://localhost:${server.port}\n`,
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

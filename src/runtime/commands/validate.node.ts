@@ -12,7 +12,9 @@ export async function validateCommand(values: CliValues, io: Io): Promise<number
   }
   try {
     const { config } = loadConfigFile(path);
-    io.out.write(`${path}: ok, ${config.sites.length} site(s), ${config.notifiers.length} notifier(s)\n`);
+    io.out.write(
+      `${path}: ok, ${config.sites.length} site(s), ${config.notifiers.length} notifier(s)\n`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

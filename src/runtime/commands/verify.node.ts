@@ -26,24 +26,42 @@ export interface VerifyReport {
   visible: boolean;
   startedAt: number;
   elapsedMs: number;
-  vantages: Record<string, VantageProgress & { latencyMs?: number; latencyBoundsMs?: [number, number] }>;
+  vantages: Record<
+    string,
+    VantageProgress & { latencyMs?: number; latencyBoundsMs?: [number, number] }
+  >;
 }
 
 function fold(p: VantageProgress, r: ProbeResult, marker: string): VantageProgress {
   if (p.visibleAt !== undefined) return p;
-  if (r.error) return { ...p, lastError: `${r.error.class}: ${r.error.message}`, lastStatus: r.status };
+  if (r.error)
+    return { ...p, lastError: `${r.error.class}: ${r.error.message}`, lastStatus: r.status };
   const next = { ...p, lastStatus: r.status, lastError: undefined };
   const hit = r.status !== undefined && r.status < 300 && (r.body ?? '').includes(marker);
-  return hit ? { ...next, visibleAt: r.startedAt + r.durationMs } : { ...next, lastMissAt: r.startedAt };
+  return hit
+    ? { ...next, visibleAt: r.startedAt + r.durationMs }
+    : { ...next, lastMissAt: r.startedAt };
 }
 
-function report(url: string, marker: string, startedAt: number, progress: Record<string, VantageProgress>): VerifyReport {
+function report(
+  url: string,
+  marker: string,
+  startedAt: number,
+  progress: Record<string, VantageProgress>,
+): VerifyReport {
   const vantages: VerifyReport['vantages'] = {};
   for (const [name, p] of Object.entries(progress)) {
     vantages[name] =
       p.visibleAt === undefined
         ? p
-        : { ...p, latencyMs: p.visibleAt - startedAt, latencyBoundsMs: [Math.max(0, (p.lastMissAt ?? startedAt) - startedAt), p.visibleAt - startedAt] };
+        : {
+            ...p,
+            latencyMs: p.visibleAt - startedAt,
+            latencyBoundsMs: [
+              Math.max(0, (p.lastMissAt ?? startedAt) - startedAt),
+              p.visibleAt - startedAt,
+            ],
+          };
   }
   const visible = progress.edge?.visibleAt !== undefined;
   return { url, marker, visible, startedAt, elapsedMs: Date.now() - startedAt, vantages };
@@ -51,7 +69,9 @@ function report(url: string, marker: string, startedAt: number, progress: Record
 
 function progressLine(r: VerifyReport): string {
   const parts = Object.entries(r.vantages).map(([name, v]) =>
-    v.visibleAt !== undefined ? `${name} visible` : `${name} ${v.lastError ?? `HTTP ${v.lastStatus ?? '-'}, not yet`}`,
+    v.visibleAt !== undefined
+      ? `${name} visible`
+      : `${name} ${v.lastError ?? `HTTP ${v.lastStatus ?? '-'}, not yet`}`,
   );
   return `waiting ${formatMs(r.elapsedMs)} for "${r.marker}": ${parts.join('; ')}`;
 }
@@ -68,23 +88,45 @@ function parseOptions(values: CliValues, positionals: string[]) {
   };
 }
 
-export async function verifyCommand(values: CliValues, positionals: string[], io: Io): Promise<number> {
+export async function verifyCommand(
+  values: CliValues,
+  positionals: string[],
+  io: Io,
+): Promise<number> {
   const opts = parseOptions(values, positionals);
   const net = createNodeFetch({ connectTimeoutMs: 10_000 });
-  const limits = { url: opts.url, timeoutMs: Math.min(30_000, opts.timeoutMs), maxBodyBytes: 1 << 20, maxRedirects: 5, fetch: net.fetch };
-  const probers = [createHttpProber({ ...limits, vantage: 'edge' }), createHttpProber({ ...limits, vantage: 'origin' })];
+  const limits = {
+    url: opts.url,
+    timeoutMs: Math.min(30_000, opts.timeoutMs),
+    maxBodyBytes: 1 << 20,
+    maxRedirects: 5,
+    fetch: net.fetch,
+  };
+  const probers = [
+    createHttpProber({ ...limits, vantage: 'edge' }),
+    createHttpProber({ ...limits, vantage: 'origin' }),
+  ];
   const startedAt = Date.now();
   const progress: Record<string, VantageProgress> = { edge: {}, origin: {} };
   const live = Boolean(io.out.isTTY) && !values.json;
   try {
     for (;;) {
-      const results = (await Promise.all(probers.map((p) => p.probe(AbortSignal.timeout(60_000))))).flat();
-      for (const r of results) progress[r.vantage] = fold(progress[r.vantage] ?? {}, r, opts.marker);
+      const results = (
+        await Promise.all(probers.map((p) => p.probe(AbortSignal.timeout(60_000))))
+      ).flat();
+      for (const r of results)
+        progress[r.vantage] = fold(progress[r.vantage] ?? {}, r, opts.marker);
       const current = report(opts.url, opts.marker, startedAt, progress);
-      if (current.visible || current.elapsedMs >= opts.timeoutMs) return finish(current, values, io, live);
+      if (current.visible || current.elapsedMs >= opts.timeoutMs)
+        return finish(current, values, io, live);
       if (live) io.out.write(`\r\x1b[2K${progressLine(current)}`);
       else io.err.write(`${progressLine(current)}\n`);
-      await sleep(Math.min(pollIntervalMs(current.elapsedMs, opts.steadyMs), opts.timeoutMs - current.elapsedMs));
+      await sleep(
+        Math.min(
+          pollIntervalMs(current.elapsedMs, opts.steadyMs),
+          opts.timeoutMs - current.elapsedMs,
+        ),
+      );
     }
   } finally {
     await net.close();
@@ -102,9 +144,13 @@ function finish(r: VerifyReport, values: CliValues, io: Io, live: boolean): numb
   const edge = r.vantages.edge;
   if (r.visible && edge?.latencyBoundsMs) {
     const [lo, hi] = edge.latencyBoundsMs;
-    io.out.write(`visible: "${r.marker}" at ${r.url} after ${formatMs(edge.latencyMs ?? hi)} (between ${formatMs(lo)} and ${formatMs(hi)} after verify started)\n`);
+    io.out.write(
+      `visible: "${r.marker}" at ${r.url} after ${formatMs(edge.latencyMs ?? hi)} (between ${formatMs(lo)} and ${formatMs(hi)} after verify started)\n`,
+    );
   } else {
-    io.out.write(`not visible: "${r.marker}" not served by ${r.url} within ${formatMs(r.elapsedMs)}${edge?.lastError ? ` (last error: ${edge.lastError})` : ''}\n`);
+    io.out.write(
+      `not visible: "${r.marker}" not served by ${r.url} within ${formatMs(r.elapsedMs)}${edge?.lastError ? ` (last error: ${edge.lastError})` : ''}\n`,
+    );
   }
   return code;
 }
