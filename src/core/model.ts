@@ -165,3 +165,76 @@ export const FINAL_CANARY_STATES: ReadonlySet<CanaryState> = new Set([
 export function isOpen(canary: Canary): boolean {
   return !FINAL_CANARY_STATES.has(canary.state);
 }
+
+/** Why an incident is open: one incident per site and cause at a time. */
+export type IncidentCause =
+  | 'not_visible'
+  | 'stale'
+  | 'missing'
+  | 'error'
+  | 'regression'
+  | 'deploy_failing'
+  | 'no_data'
+  | 'slo_burn';
+
+/** Statuspage component impact, derived from state and how many vantages are affected. */
+export type Impact = 'degraded_performance' | 'partial_outage' | 'major_outage';
+
+export interface IncidentEvent {
+  at: number;
+  kind:
+    | 'opened'
+    | 'deploy'
+    | 'first_stale'
+    | 'alert_sent'
+    | 'acknowledged'
+    | 'note'
+    | 'update'
+    | 'recovered'
+    | 'resolved';
+  message: string;
+}
+
+export interface Incident {
+  /** Stable: `${siteId}:${cause}:${openedAt}`. */
+  id: string;
+  siteId: string;
+  cause: IncidentCause;
+  state: 'open' | 'resolved';
+  impact: Impact;
+  openedAt: number;
+  resolvedAt?: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+  /** One line in words: "Stale: 1 of 5 nodes serve content from 09:12". */
+  title: string;
+  /** What it means and what to do; ends with the runbook link when there is one. */
+  summary: string;
+  vantages: string[];
+  timeline: IncidentEvent[];
+}
+
+/** What a notifier is asked to deliver. Notifiers format it for their wire format. */
+export interface AlertMessage {
+  kind: 'firing' | 'resolved' | 'repeat' | 'test';
+  incidentId: string;
+  /** Same for firing, repeats and resolve of one incident (PagerDuty dedup_key). */
+  dedupKey: string;
+  site: { id: string; name: string; url: string };
+  state: SiteState;
+  cause: IncidentCause;
+  title: string;
+  summary: string;
+  /** When the bad state began. */
+  since: number;
+  stalenessMs?: number;
+  /** Affected vantages, e.g. ["node:10.0.0.4"]. */
+  vantages: string[];
+  /** Of the newest canary, against the SLO threshold. */
+  latency?: { latencyMs?: number; latencyBoundsMs?: [number, number]; thresholdMs: number };
+  /** Link to the site page on the status server, when server.publicUrl is set. */
+  siteUrl?: string;
+  runbook?: string;
+  /** When this message was created. */
+  at: number;
+}

@@ -56,3 +56,14 @@ export interface Clock {
 
 /** Randomness for tokens, injected for the same reason. */
 export type TokenSource = () => string;
+
+/**
+ * Delivers alert messages to one destination (Slack, PagerDuty, SMTP, ...).
+ * Throws NotifyError with `retryable` true for network errors, 5xx and 429.
+ */
+export interface Notifier {
+  readonly id: string;
+  readonly kind: string;
+  send(message: import('./model.js').AlertMessage, signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
