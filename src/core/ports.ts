@@ -2,7 +2,7 @@
  * Ports: what the core needs from the outside world. One interface per port;
  * adapters live in src/deployers, src/probers, src/storage, one file per kind.
  */
-import type { ProbeResult } from './model.js';
+import type { AlertMessage, ProbeResult } from './model.js';
 
 /** What a deployer is asked to publish. */
 export interface DeployRequest {
@@ -64,6 +64,6 @@ export type TokenSource = () => string;
 export interface Notifier {
   readonly id: string;
   readonly kind: string;
-  send(message: import('./model.js').AlertMessage, signal: AbortSignal): Promise<void>;
+  send(message: AlertMessage, signal: AbortSignal): Promise<void>;
   close?(): Promise<void>;
 }
