@@ -8,6 +8,7 @@ import type { CoreDeps } from './deps.js';
 import { errorMessage } from './deps.js';
 import type { Canary } from './model.js';
 import type { SiteRuntime, SiteSpec } from './site.js';
+import { dayOf } from './time.js';
 
 export const DEFAULT_DEPLOY_TIMEOUT_MS = 120_000;
 
@@ -98,5 +99,7 @@ export async function deployCanary(
     });
   }
   await deps.store.updateCanary(result);
+  if (result.state === 'deploy_failed')
+    await deps.store.recomputeDay(spec.id, dayOf(result.intentAt));
   return result;
 }

@@ -1,6 +1,6 @@
 /** Everything the core step needs, built once by a runtime and passed in. */
 import type { Clock, TokenSource } from './ports.js';
-import type { Store } from './store.js';
+import type { FullStore } from './store.js';
 
 /** pino-compatible: structured fields first, greppable `event` names. */
 export interface Logger {
@@ -12,7 +12,7 @@ export interface Logger {
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export interface CoreDeps {
-  store: Store;
+  store: FullStore;
   clock: Clock;
   log: Logger;
   newToken: TokenSource;

@@ -138,6 +138,20 @@ export interface Canary {
   /** When the canary reached a final state. */
   closedAt?: number;
   vantages: Record<string, CanaryVantage>;
+  /** `external`: a real deploy registered through the API, tracked like a canary. Default `canary`. */
+  kind?: 'canary' | 'external';
+  /** For external deploys: the marker to look for (a commit SHA, a version string). */
+  marker?: string;
+  /** What happened when: accepted, pipeline done, visible at origin, visible at the edge. */
+  phases?: DeployPhase[];
+  /** Tail of a command deployer's output. */
+  deployOutput?: string;
+}
+
+export interface DeployPhase {
+  name: string;
+  at: number;
+  detail?: string;
 }
 
 /** Latest judged state of one vantage of a site. */

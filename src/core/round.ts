@@ -9,6 +9,7 @@ import type { Canary, Observation, ProbeResult, VantageStatus } from './model.js
 import type { Prober } from './ports.js';
 import { applyObservation, settleCanary } from './progress.js';
 import { primaryVantage, type SiteRuntime } from './site.js';
+import { dayOf } from './time.js';
 
 /** Probers bound their own phases; this only guards against one that never settles. */
 const ROUND_GUARD_MS = 120_000;
@@ -86,6 +87,7 @@ async function recordRound(
     const prev = previous.get(o.vantage);
     if (inWindow || !prev || prev.state !== o.state) await deps.store.recordObservation(o);
     await deps.store.upsertVantageStatus(nextStatus(o, prev));
+    await deps.store.countProbe(o);
     deps.log.info({
       event: 'probe.done',
       site: o.siteId,

@@ -2,7 +2,7 @@
  * The Store port. Async because D1 is; every write is one idempotent statement
  * (D1 has no interactive transactions), so a retried or replayed write is harmless.
  */
-import type { Canary, Observation, VantageStatus } from './model.js';
+import type { AlertMessage, Canary, Incident, Observation, VantageStatus } from './model.js';
 
 export interface SiteRecord {
   id: string;
@@ -67,3 +67,82 @@ export interface Store {
   upsertVantageStatus(status: VantageStatus): Promise<void>;
   vantageStatuses(siteId: string): Promise<VantageStatus[]>;
 }
+
+/** One UTC day of one site's canaries (the 90-day bar). */
+export interface DailyFreshness {
+  siteId: string;
+  /** Epoch ms of 00:00 UTC. */
+  day: number;
+  canaries: number;
+  withinSlo: number;
+  visible: number;
+  timedOut: number;
+  deployFailed: number;
+  latencySumMs: number;
+  latencyMaxMs?: number;
+}
+
+/** One UTC hour of one vantage's probes, by state. */
+export interface HourlyVantage {
+  siteId: string;
+  vantage: string;
+  hour: number;
+  total: number;
+  fresh: number;
+  propagating: number;
+  stale: number;
+  missing: number;
+  error: number;
+  durationSumMs: number;
+  durationMaxMs: number;
+}
+
+/** Aggregates that outlive raw observations: what SLOs and the status page read. */
+export interface HistoryStore {
+  /** Recounts one UTC day of a site's canaries from the canaries table (idempotent). */
+  recomputeDay(siteId: string, day: number): Promise<void>;
+  /** Days from `fromDay` on; `siteId` undefined = every site (the status page). */
+  dailyFreshness(fromDay: number, siteId?: string): Promise<DailyFreshness[]>;
+  /** Counts one probe into its hour; replaying the same observation changes nothing. */
+  countProbe(observation: Observation): Promise<void>;
+  hourlyVantage(siteId: string, fromHour: number, vantage?: string): Promise<HourlyVantage[]>;
+  /** Canaries deployed since `since`, oldest first (SLO windows, charts). */
+  canariesSince(siteId: string, since: number): Promise<Canary[]>;
+}
+
+export type NotificationStatus = 'pending' | 'sent' | 'failed';
+
+/** One outbox entry: a message for one notifier. */
+export interface OutboxEntry {
+  id: string;
+  notifierId: string;
+  incidentId: string;
+  kind: AlertMessage['kind'];
+  message: AlertMessage;
+  status: NotificationStatus;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  sentAt?: number;
+  lastError?: string;
+}
+
+export interface IncidentStore {
+  putIncident(incident: Incident): Promise<void>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** Open incidents, of one site or all. */
+  openIncidents(siteId?: string): Promise<Incident[]>;
+  /** Newest first. */
+  listIncidents(query: { siteId?: string; limit: number; since?: number }): Promise<Incident[]>;
+  getAlertState<T>(siteId: string, rule: string): Promise<T | undefined>;
+  putAlertState(siteId: string, rule: string, state: unknown, now: number): Promise<void>;
+  /** Stores a message before it is sent; the same id twice is a no-op. */
+  enqueueNotification(entry: OutboxEntry): Promise<void>;
+  /** Pending entries due by `now`, oldest first. */
+  dueNotifications(now: number, limit: number): Promise<OutboxEntry[]>;
+  updateNotification(entry: OutboxEntry): Promise<void>;
+  listNotifications(query: { incidentId?: string; limit: number }): Promise<OutboxEntry[]>;
+}
+
+/** Everything a runtime gets from one database. */
+export type FullStore = Store & HistoryStore & IncidentStore;

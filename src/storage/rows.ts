@@ -3,6 +3,7 @@ import type {
   Canary,
   CanaryState,
   CanaryVantage,
+  DeployPhase,
   ErrorClass,
   Observation,
   SiteState,
@@ -59,6 +60,10 @@ export function canaryFromRow(row: CanaryRow): Canary {
     nextProbeAt: row.nextProbeAt ?? undefined,
     closedAt: row.closedAt ?? undefined,
     vantages: JSON.parse(row.vantages) as Record<string, CanaryVantage>,
+    kind: row.kind === 'external' ? 'external' : 'canary',
+    marker: row.marker ?? undefined,
+    phases: JSON.parse(row.phases) as DeployPhase[],
+    deployOutput: row.deployOutput ?? undefined,
   });
 }
 
@@ -79,6 +84,10 @@ export function canaryToRow(
     nextProbeAt: c.nextProbeAt ?? null,
     closedAt: c.closedAt ?? null,
     vantages: JSON.stringify(c.vantages),
+    kind: c.kind ?? 'canary',
+    marker: c.marker ?? null,
+    phases: JSON.stringify(c.phases ?? []),
+    deployOutput: c.deployOutput ?? null,
   };
 }
 

@@ -48,10 +48,19 @@ export const canaries = sqliteTable(
     closedAt: integer('closed_at'),
     /** JSON: Record<vantage, { lastMissAt?, visibleAt? }>, rewritten whole on each update. */
     vantages: text('vantages').notNull().default('{}'),
+    /** `canary` (freshprobe deployed it) or `external` (registered through the API). */
+    kind: text('kind').notNull().default('canary'),
+    /** For external deploys: the marker to look for (a commit SHA, a version). */
+    marker: text('marker'),
+    /** JSON: [{ name, at, detail? }] — accepted, pipeline done, visible at origin/edge. */
+    phases: text('phases').notNull().default('[]'),
+    /** Tail of a command deployer's output. */
+    deployOutput: text('deploy_output'),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.seq] }),
     index('canaries_open').on(t.siteId, t.closedAt),
+    index('canaries_deployed').on(t.siteId, t.deployedAt),
   ],
 );
 
@@ -100,4 +109,114 @@ export const vantageStatus = sqliteTable(
     stalenessMs: integer('staleness_ms'),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.vantage] })],
+);
+
+/**
+ * Per site and UTC day: canaries deployed that day and how many met the SLO.
+ * Recomputed from `canaries` in one idempotent statement when a canary closes,
+ * so the 90-day status bar reads 90 rows, not thousands of canaries.
+ */
+export const dailyFreshness = sqliteTable(
+  'daily_freshness',
+  {
+    siteId: text('site_id').notNull(),
+    /** Epoch ms of 00:00 UTC. */
+    day: integer('day').notNull(),
+    canaries: integer('canaries').notNull(),
+    withinSlo: integer('within_slo').notNull(),
+    visible: integer('visible').notNull(),
+    timedOut: integer('timed_out').notNull(),
+    deployFailed: integer('deploy_failed').notNull(),
+    /** Sum and max of edge latency over visible canaries, ms. */
+    latencySumMs: integer('latency_sum_ms').notNull(),
+    latencyMaxMs: integer('latency_max_ms'),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day] })],
+);
+
+/**
+ * Per site, vantage and UTC hour: probe counts by state. Every probe counts
+ * here, including the identical "still fresh" ones that are not kept as rows.
+ * Idempotent: a replayed observation (same or older lastAt) changes nothing.
+ */
+export const hourlyVantage = sqliteTable(
+  'hourly_vantage',
+  {
+    siteId: text('site_id').notNull(),
+    vantage: text('vantage').notNull(),
+    hour: integer('hour').notNull(),
+    total: integer('total').notNull(),
+    fresh: integer('fresh').notNull(),
+    propagating: integer('propagating').notNull(),
+    stale: integer('stale').notNull(),
+    missing: integer('missing').notNull(),
+    error: integer('error').notNull(),
+    /** Sum and max of probe duration, ms. */
+    durationSumMs: integer('duration_sum_ms').notNull(),
+    durationMaxMs: integer('duration_max_ms').notNull(),
+    /** Start of the newest observation counted (the idempotency guard). */
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.vantage, t.hour] })],
+);
+
+/** Incidents, their timeline kept as JSON and rewritten whole (one statement). */
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    cause: text('cause').notNull(),
+    state: text('state').notNull(),
+    impact: text('impact').notNull(),
+    openedAt: integer('opened_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    title: text('title').notNull(),
+    summary: text('summary').notNull(),
+    vantages: text('vantages').notNull().default('[]'),
+    timeline: text('timeline').notNull().default('[]'),
+  },
+  (t) => [index('incidents_site').on(t.siteId, t.openedAt), index('incidents_state').on(t.state)],
+);
+
+/** Alert rule state per site and rule (failure/recovery counters, firing since). */
+export const alertState = sqliteTable(
+  'alert_state',
+  {
+    siteId: text('site_id').notNull(),
+    rule: text('rule').notNull(),
+    /** JSON, owned by the rule. */
+    state: text('state').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.rule] })],
+);
+
+/**
+ * The notification outbox: a message is stored before it is sent, and its
+ * delivery is retried from here, across restarts, in creation order.
+ */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    /** Deterministic: `${incidentId}:${kind}:${n}:${notifierId}`, so a replayed enqueue is a no-op. */
+    id: text('id').primaryKey(),
+    notifierId: text('notifier_id').notNull(),
+    incidentId: text('incident_id').notNull(),
+    kind: text('kind').notNull(),
+    /** The AlertMessage, JSON. */
+    message: text('message').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    sentAt: integer('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('notifications_due').on(t.status, t.nextAttemptAt),
+    index('notifications_incident').on(t.incidentId),
+  ],
 );

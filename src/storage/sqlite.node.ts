@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { Store } from '../core/store.js';
+import type { FullStore } from '../core/store.js';
 import * as schema from './schema.js';
 import { createStore } from './store.js';
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 export interface SqliteHandle {
-  store: Store;
+  store: FullStore;
   sqlite: Database.Database;
   close(): void;
 }

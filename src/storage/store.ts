@@ -5,7 +5,9 @@
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Canary, Observation, VantageStatus } from '../core/model.js';
-import type { NewCanary, ObservationQuery, SiteRecord, Store } from '../core/store.js';
+import type { FullStore, NewCanary, ObservationQuery, SiteRecord, Store } from '../core/store.js';
+import { createHistoryStore } from './history-store.js';
+import { createIncidentStore } from './incident-store.js';
 import {
   canaryFromRow,
   canaryToRow,
@@ -22,7 +24,12 @@ const { sites, canaries, observations, vantageStatus } = schema;
 // biome-ignore lint/suspicious/noExplicitAny: either driver mode ('sync' or 'async') is fine here.
 export type StoreDb = BaseSQLiteDatabase<any, any, typeof schema>;
 
-export function createStore(db: StoreDb): Store {
+/** The one store: core tables, aggregates, incidents and outbox, on any drizzle SQLite driver. */
+export function createStore(db: StoreDb): FullStore {
+  return { ...createCoreStore(db), ...createHistoryStore(db), ...createIncidentStore(db) };
+}
+
+function createCoreStore(db: StoreDb): Store {
   return {
     upsertSite: (site, now) => upsertSite(db, site, now),
     getSite: async (siteId) => {

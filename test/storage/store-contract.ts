@@ -3,12 +3,12 @@
  * (better-sqlite3 now; D1 through vitest-pool-workers later).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Canary, Observation } from '../../src/core/model.js';
-import type { Store } from '../../src/core/store.js';
+import type { AlertMessage, Canary, Incident, Observation } from '../../src/core/model.js';
+import type { FullStore, OutboxEntry } from '../../src/core/store.js';
 
-export function storeContract(name: string, open: () => Promise<Store>): void {
+export function storeContract(name: string, open: () => Promise<FullStore>): void {
   describe(`Store contract: ${name}`, () => {
-    let store: Store;
+    let store: FullStore;
     beforeEach(async () => {
       store = await open();
       await store.upsertSite({ id: 'docs', name: 'Docs', url: 'https://docs.example.com/' }, 1_000);
@@ -48,6 +48,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         withinSlo: true,
         closedAt: 5_100,
         vantages: { edge: { vantage: 'edge', lastMissAt: 4_000, visibleAt: 5_000 } },
+        kind: 'canary',
+        phases: [{ name: 'accepted', at: 2_200, detail: 'abc123' }],
+        deployOutput: 'done',
       };
       await store.updateCanary(updated);
       expect(await store.getCanary('docs', c.seq)).toEqual(updated);
@@ -135,6 +138,115 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         paused: true,
         createdAt: 1_000,
       });
+    });
+
+    it('recounts a day of canaries idempotently', async () => {
+      const day = Date.UTC(2026, 10, 26);
+      const a = await create('a', day + 1_000);
+      const b = await create('b', day + 2_000);
+      const c = await create('c', day + 3_000);
+      await store.updateCanary({
+        ...a,
+        state: 'visible',
+        deployedAt: day + 1_100,
+        latencyMs: 4_000,
+        withinSlo: true,
+      });
+      await store.updateCanary({
+        ...b,
+        state: 'timed_out',
+        deployedAt: day + 2_100,
+        withinSlo: false,
+      });
+      await store.updateCanary({ ...c, state: 'deploy_failed' });
+      await store.recomputeDay('docs', day);
+      await store.recomputeDay('docs', day);
+      expect(await store.dailyFreshness(day, 'docs')).toEqual([
+        {
+          siteId: 'docs',
+          day,
+          canaries: 2,
+          withinSlo: 1,
+          visible: 1,
+          timedOut: 1,
+          deployFailed: 1,
+          latencySumMs: 4_000,
+          latencyMaxMs: 4_000,
+        },
+      ]);
+      expect((await store.canariesSince('docs', day + 1_500)).map((x) => x.seq)).toEqual([2, 3]);
+    });
+
+    it('counts each probe once into its hour, however often it is replayed', async () => {
+      const hour = Date.UTC(2026, 10, 26, 10);
+      const o: Observation = {
+        siteId: 'docs',
+        vantage: 'edge',
+        startedAt: hour + 5,
+        durationMs: 30,
+        state: 'fresh',
+        cache: {},
+      };
+      await store.countProbe(o);
+      await store.countProbe(o);
+      await store.countProbe({ ...o, startedAt: hour + 65_000, durationMs: 50, state: 'missing' });
+      const [row] = await store.hourlyVantage('docs', hour);
+      expect(row).toMatchObject({
+        total: 2,
+        fresh: 1,
+        missing: 1,
+        durationSumMs: 80,
+        durationMaxMs: 50,
+      });
+    });
+
+    it('stores incidents whole and lists open ones', async () => {
+      const incident: Incident = {
+        id: 'docs:stale:10',
+        siteId: 'docs',
+        cause: 'stale',
+        state: 'open',
+        impact: 'partial_outage',
+        openedAt: 10,
+        title: 'Stale: 1 of 5 nodes',
+        summary: 'what to do',
+        vantages: ['node:127.0.0.4'],
+        timeline: [{ at: 10, kind: 'opened', message: 'opened' }],
+      };
+      await store.putIncident(incident);
+      await store.putIncident({ ...incident, acknowledgedAt: 20, acknowledgedBy: 'ops' });
+      expect(await store.openIncidents('docs')).toEqual([
+        { ...incident, acknowledgedAt: 20, acknowledgedBy: 'ops' },
+      ]);
+      await store.putIncident({ ...incident, state: 'resolved', resolvedAt: 30 });
+      expect(await store.openIncidents()).toEqual([]);
+      expect((await store.listIncidents({ limit: 5 }))[0]?.resolvedAt).toBe(30);
+    });
+
+    it('keeps outbox entries once, due in creation order', async () => {
+      const message = { kind: 'firing' } as AlertMessage;
+      const entry = (id: string, createdAt: number): OutboxEntry => ({
+        id,
+        notifierId: 'ops',
+        incidentId: 'i',
+        kind: 'firing',
+        message,
+        status: 'pending',
+        attempts: 0,
+        createdAt,
+        nextAttemptAt: createdAt,
+      });
+      await store.enqueueNotification(entry('b', 2));
+      await store.enqueueNotification(entry('a', 1));
+      await store.enqueueNotification({ ...entry('a', 1), attempts: 9 });
+      expect((await store.dueNotifications(5, 10)).map((e) => [e.id, e.attempts])).toEqual([
+        ['a', 0],
+        ['b', 0],
+      ]);
+      await store.updateNotification({ ...entry('a', 1), status: 'sent', sentAt: 3, attempts: 1 });
+      expect((await store.dueNotifications(5, 10)).map((e) => e.id)).toEqual(['b']);
+      await store.putAlertState('docs', 'stale', { failures: 2 }, 5);
+      expect(await store.getAlertState('docs', 'stale')).toEqual({ failures: 2 });
     });
   });
 }
