@@ -18,13 +18,22 @@ export interface HotFunction {
 }
 
 export interface HotSpots {
+  /** By self time. */
   functions: HotFunction[];
+  /** freshprobe's own src/ functions by synchronous inclusive time. */
+  inclusive: HotFunction[];
   areas: { area: string; pct: number }[];
 }
 
+interface Frame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: Frame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -52,28 +61,63 @@ function area(url: string, name: string): string {
   return src ? `src/${src[1]}` : path;
 }
 
-function summarize(profile: CpuProfile, top: number): HotSpots {
+/** Each node's frames from itself up to the root, computed once per node. */
+function stacks(profile: CpuProfile): Map<number, Frame[]> {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const out = new Map<number, Frame[]>();
+  const stackOf = (id: number): Frame[] => {
+    const known = out.get(id);
+    if (known) return known;
+    const up = parent.get(id);
+    const stack = [byId.get(id)!, ...(up === undefined ? [] : stackOf(up))];
+    out.set(id, stack);
+    return stack;
+  };
+  for (const n of profile.nodes) stackOf(n.id);
+  return out;
+}
+
+const label = (f: Frame) =>
+  `${f.functionName || '(anonymous)'}\t${location(f.url)}:${f.lineNumber + 1}`;
+
+/**
+ * A native frame (a better-sqlite3 `run`, a socket write) is charged to the area of its
+ * nearest JavaScript caller, so "drizzle-orm" includes the statements drizzle runs.
+ */
+function areaOfStack(stack: Frame[]): string {
+  const js = stack.find((f) => f.url || f.functionName.startsWith('('));
+  return js ? area(js.url, js.functionName) : 'native/builtins';
+}
+
+function summarize(profile: CpuProfile, top: number): HotSpots {
+  const stackById = stacks(profile);
   const self = new Map<string, number>();
   const areas = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   let busy = 0;
   profile.samples.forEach((id, i) => {
-    const frame = byId.get(id);
+    const stack = stackById.get(id);
     const dt = profile.timeDeltas[i] ?? 0;
-    if (!frame || frame.functionName === '(idle)') return;
+    if (!stack?.[0] || stack[0].functionName === '(idle)') return;
     busy += dt;
-    const key = `${frame.functionName || '(anonymous)'}\t${location(frame.url)}:${frame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    const a = area(frame.url, frame.functionName);
-    areas.set(a, (areas.get(a) ?? 0) + dt);
+    add(self, label(stack[0]), dt);
+    add(areas, areaOfStack(stack), dt);
+    // Synchronous time under each freshprobe function (a store method includes its SQL).
+    const mine = new Set(stack.filter((f) => location(f.url).startsWith('src/')).map(label));
+    for (const k of mine) add(inclusive, k, dt);
   });
   const pct = (v: number) => (busy ? (100 * v) / busy : 0);
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const fn = ([key, v]: [string, number]) => {
+    const [name = '', where = ''] = key.split('\t');
+    return { name, where, pct: pct(v) };
+  };
   return {
-    functions: sorted(self).map(([key, v]) => {
-      const [name = '', where = ''] = key.split('\t');
-      return { name, where, pct: pct(v) };
-    }),
+    functions: sorted(self).map(fn),
+    inclusive: sorted(inclusive).map(fn),
     areas: sorted(areas).map(([a, v]) => ({ area: a, pct: pct(v) })),
   };
 }

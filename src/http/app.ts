@@ -11,7 +11,7 @@ import { AuthError, ConfigError, FreshprobeError, NotFoundError } from '../core/
 import type { Canary } from '../core/model.js';
 import type { Clock } from '../core/ports.js';
 import type { SiteSpec } from '../core/site.js';
-import type { Store } from '../core/store.js';
+import type { FullStore } from '../core/store.js';
 import { requireAdmin } from './auth.js';
 import { renderIndex } from './index-page.js';
 import { canaryView, siteView } from './views.js';
@@ -23,7 +23,9 @@ export interface Readiness {
 }
 
 export interface AppServices {
-  store: Store;
+  store: FullStore;
+  /** server.publicUrl, for absolute links in feeds and messages. */
+  publicUrl?: string;
   clock: Clock;
   log: Logger;
   /** Current configured sites (changes on reload). */

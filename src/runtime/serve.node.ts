@@ -75,6 +75,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store: boot.deps.store,
     clock: boot.deps.clock,
     log: options.log,
+    publicUrl: config.server.publicUrl,
     sites: () => config.sites,
     adminToken: () => config.server.adminToken,
     readiness: readiness(scheduler, boot),
