@@ -188,6 +188,18 @@ describe('valid configs', () => {
         timeout: 1_800_000,
         slo: { threshold: 300_000, target: 0.99, window: 2_419_200_000 },
         notify: [],
+        alerts: {
+          failureThreshold: 2,
+          recoveryThreshold: 2,
+          repeatEvery: 14_400_000,
+          deployFailures: 2,
+          minEvents: 5,
+          burnRates: [
+            { factor: 14.4, long: 3_600_000, short: 300_000 },
+            { factor: 6, long: 21_600_000, short: 1_800_000 },
+            { factor: 1, long: 259_200_000, short: 21_600_000 },
+          ],
+        },
         paused: false,
       },
     ]);

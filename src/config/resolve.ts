@@ -3,6 +3,7 @@
  * complete SiteConfig and never looks at `defaults` again.
  */
 import type { DeployConfig, NotifierConfig } from './adapters.js';
+import type { AlertsConfig } from './alerts.js';
 import type { RawConfig, RawDefaults, RawSite } from './schema.js';
 
 /** A vantage kind from config; `nodes` expands to one `node:<ip>` vantage per node. */
@@ -67,6 +68,7 @@ export interface SiteConfig {
   runbook?: string;
   /** Notifier ids. */
   notify: string[];
+  alerts: AlertsConfig;
   paused: boolean;
 }
 
@@ -115,6 +117,7 @@ function resolveSite(site: RawSite, defaults: RawDefaults): SiteConfig {
     slo: { ...defaults.slo, ...withoutUndefined(site.slo ?? {}) },
     ...(site.runbook !== undefined && { runbook: site.runbook }),
     notify: site.notify ?? [],
+    alerts: { ...defaults.alerts, ...withoutUndefined(site.alerts ?? {}) },
     paused: site.paused ?? false,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { deploySchema, notifierSchema } from './adapters.js';
+import { defaultAlertsSchema, siteAlertsSchema } from './alerts.js';
 import {
   canaryPath,
   cronExpression,
@@ -108,6 +109,7 @@ const site = z.strictObject({
   timeout: duration().optional(),
   slo: siteSlo.optional(),
   runbook: httpUrl.optional(),
+  alerts: siteAlertsSchema.optional(),
   notify: hinted(z.array(slug), {
     expected: 'a list of notifier ids',
     noun: 'notifier',
@@ -132,6 +134,7 @@ const defaults = z.strictObject({
   timeout: duration().prefault(BUILTIN.timeout),
   slo: defaultSlo.prefault({}),
   probe: defaultProbe.prefault({}),
+  alerts: defaultAlertsSchema.prefault({}),
 });
 
 /** The config file as written, with built-in defaults applied but sites not yet resolved. */
