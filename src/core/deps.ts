@@ -16,6 +16,8 @@ export interface CoreDeps {
   clock: Clock;
   log: Logger;
   newToken: TokenSource;
+  /** server.publicUrl: alert messages link to the site page there. */
+  publicUrl?: string;
   /** Max time one deploy may take before it counts as failed. */
   deployTimeoutMs?: number;
 }

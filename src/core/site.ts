@@ -14,7 +14,33 @@ export interface SiteSpec {
   slo: { /** ms */ threshold: number; target: number /** ms */; window: number };
   runbook?: string;
   paused?: boolean;
+  /** Notifier ids to alert. */
+  notify?: string[];
+  alerts?: AlertsSpec;
 }
+
+/** Alert tuning (config `alerts`); durations in ms. */
+export interface AlertsSpec {
+  failureThreshold: number;
+  recoveryThreshold: number;
+  repeatEvery: number;
+  deployFailures: number;
+  minEvents: number;
+  burnRates: Array<{ factor: number; long: number; short: number }>;
+}
+
+export const DEFAULT_ALERTS: AlertsSpec = {
+  failureThreshold: 2,
+  recoveryThreshold: 2,
+  repeatEvery: 4 * 3_600_000,
+  deployFailures: 2,
+  minEvents: 5,
+  burnRates: [
+    { factor: 14.4, long: 3_600_000, short: 300_000 },
+    { factor: 6, long: 21_600_000, short: 1_800_000 },
+    { factor: 1, long: 259_200_000, short: 21_600_000 },
+  ],
+};
 
 /** A site with its adapters, built once by the runtime. */
 export interface SiteRuntime {

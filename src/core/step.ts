@@ -4,6 +4,7 @@
  * are visible or timed out. `tick` does it for every site; one broken site
  * never stalls the others.
  */
+import { evaluateSiteAlerts } from './alerts/site-alerts.js';
 import { deployCanary } from './deploy.js';
 import type { CoreDeps } from './deps.js';
 import { errorMessage } from './deps.js';
@@ -34,6 +35,7 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
     (record?.nextProbeAt ?? 0) <= deps.clock.now() ||
     open.some((c) => (c.nextProbeAt ?? 0) <= deps.clock.now());
   open = probeDue ? await probeRound(deps, rt, open) : await settleAll(deps, rt, open, []);
+  await evaluateSiteAlerts(deps, rt);
   const steadyAt = probeDue ? now + spec.probe.interval : (record?.nextProbeAt ?? now);
   return { siteId: spec.id, nextDueAt: nextDue(steadyAt, open) };
 }

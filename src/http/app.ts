@@ -13,7 +13,9 @@ import type { Clock } from '../core/ports.js';
 import type { SiteSpec } from '../core/site.js';
 import type { FullStore } from '../core/store.js';
 import { requireAdmin } from './auth.js';
+import { incidentRoutes } from './incident-routes.js';
 import { renderIndex } from './index-page.js';
+import { sloView } from './slo-view.js';
 import { canaryView, siteView } from './views.js';
 
 export interface Readiness {
@@ -81,9 +83,12 @@ export function createApp(services: AppServices): Hono {
     const sites = await Promise.all(services.sites().map((s) => siteView(services.store, s, now)));
     return c.json({ sites });
   });
-  app.get('/api/v1/sites/:id', async (c) =>
-    c.json(await siteView(services.store, findSite(c.req.param('id')), services.clock.now())),
-  );
+  app.get('/api/v1/sites/:id', async (c) => {
+    const site = findSite(c.req.param('id'));
+    const now = services.clock.now();
+    const [view, slo] = await Promise.all([siteView(services.store, site, now), sloView(services.store, site, now)]);
+    return c.json({ ...view, slo });
+  });
   app.get('/api/v1/sites/:id/canaries', async (c) => {
     const site = findSite(c.req.param('id'));
     const canaries = await services.store.listCanaries(site.id, {
@@ -108,6 +113,8 @@ export function createApp(services: AppServices): Hono {
     c.header('Location', `/api/v1/sites/${encodeURIComponent(site.id)}/canaries?limit=1`);
     return c.json(canaryView(canary), 202);
   });
+
+  incidentRoutes(app, services.store, admin, () => services.clock.now());
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => onError(error, c, services.log));
