@@ -8,8 +8,12 @@ Usage:
   freshprobe validate [--config F]             check the config; exit 0, or 1 with every problem listed
   freshprobe canary <site> [--config F] [--json]
                                                deploy one canary now, wait, print latency and verdict
+  freshprobe report <site> [--since 7d] [--format md|json] [--config F]
+                                               SLO summary and incident timelines, for post-mortems
   freshprobe verify <url> --expect <marker> [--timeout 10m] [--interval 10s] [--json]
                                                post-deploy check for CI: exit 0 visible, 1 not by timeout, 2 error
+  freshprobe notify-test <notifier> [site] [--config F]
+                                               send a test alert through one notifier; exit 0 accepted, 1 not
 `;
 
 export const OPTIONS = {
@@ -19,6 +23,8 @@ export const OPTIONS = {
   expect: { type: 'string' },
   timeout: { type: 'string' },
   interval: { type: 'string' },
+  since: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

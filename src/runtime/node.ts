@@ -7,6 +7,8 @@ import { ConfigError } from '../core/errors.js';
 import { type CliValues, parse, USAGE, UsageError } from './cli-args.node.js';
 import { canaryCommand } from './commands/canary.node.js';
 import { type Io, processIo } from './commands/io.node.js';
+import { notifyTestCommand } from './commands/notify-test.node.js';
+import { reportCommand } from './commands/report.node.js';
 import { serveCommand } from './commands/serve.node.js';
 import { validateCommand } from './commands/validate.node.js';
 import { verifyCommand } from './commands/verify.node.js';
@@ -18,6 +20,8 @@ const commands: Record<string, Command> = {
   validate: (values, _p, io) => validateCommand(values, io),
   canary: canaryCommand,
   verify: verifyCommand,
+  report: reportCommand,
+  'notify-test': notifyTestCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
