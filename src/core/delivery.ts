@@ -12,7 +12,7 @@ import type { OutboxEntry } from './store.js';
 
 const BATCH = 100;
 const FIRST_RETRY_MS = 5_000;
-const MAX_RETRY_MS = 5 * 60_000;
+const MAX_RETRY_MS = 60_000;
 /** After this long undelivered, an entry is marked failed and stops blocking its notifier's queue. */
 export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
 const SEND_TIMEOUT_MS = 30_000;

@@ -6,16 +6,19 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { newToken } from '../core/canary.js';
 import type { CoreDeps, Logger } from '../core/deps.js';
+import type { Notifier } from '../core/ports.js';
 import type { SiteRuntime } from '../core/site.js';
 import { createNodeFetch } from '../probers/node-fetch.node.js';
 import { openSqliteStore, type SqliteHandle } from '../storage/sqlite.node.js';
 import { buildSiteRuntimes } from './adapters.node.js';
+import { buildNotifiers } from './notifiers.node.js';
 
 export interface Bootstrapped {
   config: Config;
   deps: CoreDeps;
   db: SqliteHandle;
   runtimes: SiteRuntime[];
+  notifiers: Map<string, Notifier>;
   close(): Promise<void>;
 }
 
@@ -32,8 +35,15 @@ export async function bootstrap(
     dataDir: dirname(dbFile),
     fetch: nodeFetch.fetch,
   });
+  const notifiers = buildNotifiers(config.notifiers, { fetch: nodeFetch.fetch, now: () => Date.now() });
   const db = openSqliteStore(dbFile);
-  const deps: CoreDeps = { store: db.store, clock: { now: () => Date.now() }, log, newToken };
+  const deps: CoreDeps = {
+    store: db.store,
+    clock: { now: () => Date.now() },
+    log,
+    newToken,
+    publicUrl: config.server.publicUrl,
+  };
   const now = deps.clock.now();
   for (const site of config.sites) await db.store.upsertSite(site, now);
   return {
@@ -41,10 +51,12 @@ export async function bootstrap(
     deps,
     db,
     runtimes,
+    notifiers,
     close: async () => {
       await Promise.allSettled(
         runtimes.flatMap((rt) => [rt.deployer?.close?.(), ...rt.probers.map((p) => p.close?.())]),
       );
+      await Promise.allSettled([...notifiers.values()].map((n) => n.close?.()));
       await nodeFetch.close();
       db.close();
     },

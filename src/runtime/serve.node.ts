@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config.js';
 import type { Logger } from '../core/deps.js';
 import { createApp, type Readiness } from '../http/app.js';
 import { type Bootstrapped, bootstrap } from './bootstrap.node.js';
+import { type Background, startBackground } from './background.node.js';
 import { Scheduler } from './scheduler.node.js';
 
 export interface ServeOptions {
@@ -20,6 +21,7 @@ export interface ServeOptions {
 export interface RunningServer {
   port: number;
   scheduler: Scheduler;
+  background: Background;
   boot: Bootstrapped;
   close(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { config, secrets: _secrets } = options.loaded;
   const boot = await bootstrap(config, options.log);
   const scheduler = await startScheduler(boot);
+  const background = startBackground(boot.deps, () => boot.notifiers, () => boot.runtimes);
   const app = createApp({
     store: boot.deps.store,
     clock: boot.deps.clock,
@@ -94,9 +97,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     port,
     scheduler,
+    background,
     boot,
     close: async () => {
       await scheduler.stop();
+      await background.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await boot.close();
     },
