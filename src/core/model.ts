@@ -70,6 +70,8 @@ export interface ProbeResult {
   status?: number;
   /** Body text, capped; absent on failure. */
   body?: string;
+  /** Response headers of the final response, lowercased names. */
+  headers?: Record<string, string>;
   cache: CacheInfo;
   /** Set when the probe failed below HTTP (or body too large, redirects). */
   error?: { class: ErrorClass; message: string };

@@ -187,6 +187,8 @@ class Budget {
 async function finish(budget: Budget, res: Response, url: string): Promise<Facts> {
   const { status } = res;
   const cache = normalizeCacheInfo(res.headers);
+  // Kept for marker lookups in a response header (external deploys); lowercased names.
+  const headers = Object.fromEntries(res.headers);
   const cap = budget.limits.maxBodyBytes;
   const stalled = timeout(`body not complete within ${fmt(budget.limits.timeoutMs)}`);
   try {
@@ -195,12 +197,12 @@ async function finish(budget: Budget, res: Response, url: string): Promise<Facts
     );
     if (read.over) {
       const error = { class: 'too_large' as const, message: `body larger than ${fmtBytes(cap)}` };
-      return { status, body: read.text, cache, error };
+      return { status, body: read.text, cache, headers, error };
     }
     // undici frees the connection a tick after the body ends; without this yield a probe that
     // follows at once finds it busy and opens a second connection instead of reusing it.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    return { status, body: read.text, cache };
+    return { status, body: read.text, cache, headers };
   } catch (err) {
     return { status, cache, error: budget.failure(err, url) };
   }
