@@ -4,7 +4,16 @@
  * schema here plus its entry in `deploySchemas`; the union and messages follow.
  */
 import { z } from 'zod';
-import { emailAddress, gitRemote, httpUrl, nonEmpty, repoFile, slug, smtpUrl } from './fields.js';
+import {
+  duration,
+  emailAddress,
+  gitRemote,
+  httpUrl,
+  nonEmpty,
+  repoFile,
+  slug,
+  smtpUrl,
+} from './fields.js';
 import { type CheckParams, hinted } from './messages.js';
 
 /** Off by default: a config must not turn freshprobe into a proxy into a private network. */
@@ -46,8 +55,96 @@ const gitDeploy = z
     git.token !== undefined && git.username === undefined ? { ...git, username: 'oauth2' } : git,
   );
 
+/** Secrets belong in the environment; the description says so in editors. */
+const tokenFromEnv = (what: string) => nonEmpty.meta({ description: `${what}; use \${VAR}.` });
+
+const PROJECT = { expected: 'a project id like 1234 or a path like "group/repo"' };
+const gitlabProject = hinted(
+  z.union([
+    hinted(z.int().min(1), PROJECT),
+    hinted(z.string().regex(/^(\d+|[^/\s]+(\/[^/\s]+)+|[^/\s%]+(%2F[^/\s%]+)+)$/i), PROJECT),
+  ]),
+  PROJECT,
+);
+
+const gitlabApiDeploy = z.strictObject({
+  kind: z.literal('gitlab-api'),
+  baseUrl: httpUrl.default('https://gitlab.com'),
+  project: gitlabProject,
+  branch: nonEmpty.default('main'),
+  file: repoFile.meta({ description: 'Canary file path inside the repository.' }),
+  token: tokenFromEnv('Access token with the api scope, sent as PRIVATE-TOKEN'),
+  followPipeline: z.boolean().default(false),
+  pipelineTimeout: duration().prefault('10m'),
+  allowPrivateAddresses,
+});
+
+const githubRepo = hinted(z.string().regex(/^[\w.-]+\/[\w.-]+$/), {
+  expected: 'a repository like "owner/name"',
+});
+
+const githubApiDeploy = z.strictObject({
+  kind: z.literal('github-api'),
+  baseUrl: httpUrl.default('https://api.github.com').meta({
+    description: 'API root; GitHub Enterprise: https://HOST/api/v3.',
+  }),
+  repo: githubRepo,
+  branch: nonEmpty.default('main'),
+  file: repoFile.meta({ description: 'Canary file path inside the repository.' }),
+  token: tokenFromEnv('Token with Contents: write (or the repo scope), sent as a Bearer token'),
+  followPages: z.boolean().default(false),
+  pagesTimeout: duration().prefault('10m'),
+  allowPrivateAddresses,
+});
+
+const envVars = z
+  .record(z.string(), hinted(z.string(), { expected: 'a string (quote numbers and booleans)' }))
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+      const params: CheckParams = { expected: 'an environment variable name (A-Z, 0-9, "_")' };
+      ctx.addIssue({ code: 'custom', path: [name], input: name, params });
+    }
+  });
+
+const COMMAND = {
+  expected: 'a list of arguments like [wrangler, pages, deploy, dist], or a shell command line',
+  noun: 'argument',
+};
+const commandLine = hinted(
+  z.union([hinted(z.string().min(1), COMMAND), hinted(z.array(nonEmpty).min(1), COMMAND)]),
+  COMMAND,
+);
+
+const commandDeploy = z.strictObject({
+  kind: z.literal('command'),
+  command: commandLine,
+  dir: nonEmpty.optional().meta({ description: 'Also write the canary at dir + canary.path.' }),
+  cwd: nonEmpty.optional(),
+  env: envVars.optional(),
+  timeout: duration().prefault('2m'),
+});
+
+const webhookDeploy = z.strictObject({
+  kind: z.literal('webhook'),
+  url: httpUrl.meta({ description: `Deploy hook URL (often a secret: use \${VAR}).` }),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.record(z.string(), z.json()).optional().meta({
+    description:
+      'JSON body; {{site}} {{seq}} {{token}} {{path}} {{message}} {{content}} are filled in.',
+  }),
+  allowPrivateAddresses,
+});
+
 /** One entry per deploy kind. */
-export const deploySchemas = [localDirDeploy, gitDeploy] as const;
+export const deploySchemas = [
+  localDirDeploy,
+  gitDeploy,
+  gitlabApiDeploy,
+  githubApiDeploy,
+  commandDeploy,
+  webhookDeploy,
+] as const;
 
 export const deploySchema = hinted(z.discriminatedUnion('kind', deploySchemas), {
   expected: 'a mapping with a kind',
@@ -73,11 +170,24 @@ const emailNotifier = z.strictObject({
   allowPrivateAddresses,
 });
 
+const webhookNotifier = urlNotifier('webhook').extend({
+  secret: nonEmpty.optional().meta({
+    description:
+      'Signs each request: X-Freshprobe-Signature is sha256=HMAC(secret, "timestamp.body").',
+  }),
+});
+
+const discordNotifier = urlNotifier('discord').extend({
+  username: hinted(z.string().min(1).max(80), { expected: 'a name of 1 to 80 characters' })
+    .optional()
+    .meta({ description: "Overrides the webhook's default name." }),
+});
+
 /** One entry per notifier kind. */
 export const notifierSchemas = [
-  urlNotifier('webhook'),
+  webhookNotifier,
   urlNotifier('slack'),
-  urlNotifier('discord'),
+  discordNotifier,
   urlNotifier('teams'),
   pagerdutyNotifier,
   emailNotifier,

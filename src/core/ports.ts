@@ -25,6 +25,18 @@ export interface DeployReceipt {
   acceptedAt: number;
   /** Short human detail: a commit SHA, a deployment id. */
   detail?: string;
+  /** Later steps the deployer watched after acceptance (a CI pipeline, a Pages build), in order. */
+  phases?: DeployPhase[];
+  /** Tail of a deploy command's combined stdout/stderr (about 2 KiB at most). */
+  output?: string;
+}
+
+/** One step after acceptance, e.g. `{ name: 'pipeline_done', at, detail: 'success' }`. */
+export interface DeployPhase {
+  name: string;
+  /** Epoch ms when freshprobe saw it. */
+  at: number;
+  detail?: string;
 }
 
 /**
