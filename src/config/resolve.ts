@@ -4,6 +4,7 @@
  */
 import type { DeployConfig, NotifierConfig } from './adapters.js';
 import type { AlertsConfig } from './alerts.js';
+import { type MarkerConfig, resolveMarker } from './marker.js';
 import type { RawConfig, RawDefaults, RawSite } from './schema.js';
 
 /** A vantage kind from config; `nodes` expands to one `node:<ip>` vantage per node. */
@@ -69,6 +70,8 @@ export interface SiteConfig {
   /** Notifier ids. */
   notify: string[];
   alerts: AlertsConfig;
+  /** Where external deploys registered through the API show their marker. */
+  marker?: MarkerConfig;
   paused: boolean;
 }
 
@@ -118,6 +121,7 @@ function resolveSite(site: RawSite, defaults: RawDefaults): SiteConfig {
     ...(site.runbook !== undefined && { runbook: site.runbook }),
     notify: site.notify ?? [],
     alerts: { ...defaults.alerts, ...withoutUndefined(site.alerts ?? {}) },
+    ...(site.marker !== undefined && { marker: resolveMarker(site.marker) }),
     paused: site.paused ?? false,
   };
 }

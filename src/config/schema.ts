@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { deploySchema, notifierSchema } from './adapters.js';
 import { defaultAlertsSchema, siteAlertsSchema } from './alerts.js';
+import { markerSchema } from './marker.js';
 import {
   canaryPath,
   cronExpression,
@@ -110,6 +111,7 @@ const site = z.strictObject({
   slo: siteSlo.optional(),
   runbook: httpUrl.optional(),
   alerts: siteAlertsSchema.optional(),
+  marker: markerSchema.optional().meta({ description: 'Where external deploys show their marker.' }),
   notify: hinted(z.array(slug), {
     expected: 'a list of notifier ids',
     noun: 'notifier',
@@ -117,11 +119,24 @@ const site = z.strictObject({
   paused: z.boolean().optional(),
 });
 
+/** Per client IP token bucket on public routes; generous, so only floods see 429. */
+const rateLimit = z.strictObject({
+  enabled: z.boolean().default(true),
+  perSecond: hinted(z.number().positive(), { expected: 'a positive number' })
+    .default(20)
+    .meta({ description: 'Sustained requests per second per client IP.' }),
+  burst: positiveInt.default(200).meta({ description: 'Requests a client may make at once.' }),
+  trustProxy: z.boolean().default(false).meta({
+    description: 'Behind a reverse proxy: key clients by the last X-Forwarded-For address.',
+  }),
+});
+
 const server = z.strictObject({
   port: port.default(8080),
   host: nonEmpty.default('0.0.0.0'),
   publicUrl: httpUrl.optional(),
   adminToken: nonEmpty.optional().meta({ description: 'Bearer token for admin API calls.' }),
+  rateLimit: rateLimit.prefault({}),
 });
 
 const storage = z.strictObject({

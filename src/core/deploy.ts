@@ -76,6 +76,8 @@ export async function deployCanary(
       deployedAt: receipt.acceptedAt,
       deployDetail: receipt.detail,
       nextProbeAt: receipt.acceptedAt,
+      phases: [{ name: 'accepted', at: receipt.acceptedAt, detail: receipt.detail }, ...(receipt.phases ?? [])],
+      deployOutput: receipt.output,
     };
     deps.log.info({
       event: 'deploy.accepted',

@@ -3,6 +3,7 @@
  * vantage states and open canaries advance, and the round is stored.
  */
 import type { CoreDeps } from './deps.js';
+import { markerObservation } from './external.js';
 import { errorMessage } from './deps.js';
 import { judge, read } from './judge.js';
 import type { Canary, Observation, ProbeResult, VantageStatus } from './model.js';
@@ -101,19 +102,30 @@ async function recordRound(
   }
 }
 
-export async function probeRound(
-  deps: CoreDeps,
-  rt: SiteRuntime,
-  open: Canary[],
-): Promise<Canary[]> {
+/** Marker probes, only while external deploys are open; judged per deploy. */
+async function externalRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]) {
+  const external = open.filter((c) => c.kind === 'external');
+  const marker = rt.spec.marker;
+  if (!external.length || !marker || !rt.markerProbers?.length) return () => [];
+  const now = () => deps.clock.now();
+  const results = (await Promise.all(rt.markerProbers.map((p) => runProber(p, now)))).flat();
+  return (c: Canary) => results.map((r) => markerObservation(r, marker, c, external));
+}
+
+export async function probeRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]): Promise<Canary[]> {
   const { spec } = rt;
   const roundStart = deps.clock.now();
   const now = () => deps.clock.now();
-  const results = (await Promise.all(rt.probers.map((p) => runProber(p, now)))).flat();
+  const [results, markerFor] = await Promise.all([
+    Promise.all(rt.probers.map((p) => runProber(p, now))).then((r) => r.flat()),
+    externalRound(deps, rt, open),
+  ]);
   const newest = await deps.store.latestAcceptedCanary(spec.id);
   const observations = await Promise.all(results.map((r) => observe(deps, rt, r, newest)));
   await recordRound(deps, rt, observations, open.length > 0);
-  const settled = await settleAll(deps, rt, open, observations);
+  const settled = await settleAll(deps, rt, open, (c) =>
+    c.kind === 'external' ? markerFor(c) : observations,
+  );
   await deps.store.setProbeTimes(spec.id, {
     nextProbeAt: roundStart + spec.probe.interval,
     lastProbeAt: roundStart,
@@ -121,12 +133,12 @@ export async function probeRound(
   return settled;
 }
 
-/** Advances open canaries with this round's observations; persists those that changed. */
+/** Advances open canaries with this round's observations (per canary); persists those that changed. */
 export async function settleAll(
   deps: CoreDeps,
   rt: SiteRuntime,
   open: Canary[],
-  observations: Observation[],
+  observationsFor: (canary: Canary) => Observation[] = () => [],
 ): Promise<Canary[]> {
   const { spec } = rt;
   const rules = {
@@ -138,7 +150,7 @@ export async function settleAll(
   };
   const out: Canary[] = [];
   for (const canary of open) {
-    const advanced = settleCanary(observations.reduce(applyObservation, canary), rules);
+    const advanced = settleCanary(observationsFor(canary).reduce(applyObservation, canary), rules);
     if (JSON.stringify(advanced) !== JSON.stringify(canary))
       await deps.store.updateCanary(advanced);
     if (advanced.state !== canary.state) logVerdict(deps, advanced);

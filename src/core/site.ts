@@ -1,4 +1,5 @@
 /** What the core needs to know about a configured site (a subset of SiteConfig). */
+import type { MarkerSpec } from './marker.js';
 import type { Deployer, Prober } from './ports.js';
 
 export interface SiteSpec {
@@ -17,6 +18,8 @@ export interface SiteSpec {
   /** Notifier ids to alert. */
   notify?: string[];
   alerts?: AlertsSpec;
+  /** Where external deploys show their marker. */
+  marker?: MarkerSpec;
 }
 
 /** Alert tuning (config `alerts`); durations in ms. */
@@ -48,6 +51,8 @@ export interface SiteRuntime {
   /** Absent for watch-only sites: their deploys are registered from outside. */
   deployer?: Deployer;
   probers: Prober[];
+  /** The same vantages, looking at `spec.marker.path`, for external deploys. */
+  markerProbers?: Prober[];
 }
 
 /** The vantage whose visibility defines a canary's latency: `edge` when probed. */

@@ -34,7 +34,7 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
   const probeDue =
     (record?.nextProbeAt ?? 0) <= deps.clock.now() ||
     open.some((c) => (c.nextProbeAt ?? 0) <= deps.clock.now());
-  open = probeDue ? await probeRound(deps, rt, open) : await settleAll(deps, rt, open, []);
+  open = probeDue ? await probeRound(deps, rt, open) : await settleAll(deps, rt, open);
   await evaluateSiteAlerts(deps, rt);
   const steadyAt = probeDue ? now + spec.probe.interval : (record?.nextProbeAt ?? now);
   return { siteId: spec.id, nextDueAt: nextDue(steadyAt, open) };

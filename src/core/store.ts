@@ -21,6 +21,8 @@ export interface NewCanary {
   token: string;
   intentAt: number;
   reason: string;
+  /** An external deploy: inserted already accepted and propagating. */
+  external?: { marker: string; deployedAt: number };
 }
 
 export interface ObservationQuery {
@@ -52,7 +54,7 @@ export interface Store {
   listCanaries(siteId: string, options: { limit: number; beforeSeq?: number }): Promise<Canary[]>;
   /** Canaries not in a final state, oldest first. */
   openCanaries(siteId: string): Promise<Canary[]>;
-  /** The newest canary whose deploy was accepted (has deployedAt). */
+  /** The newest of freshprobe's own canaries whose deploy was accepted (external deploys excluded). */
   latestAcceptedCanary(siteId: string): Promise<Canary | undefined>;
   /** The oldest accepted canary with seq greater than `seq`: what a stale reader is missing. */
   firstAcceptedAfter(siteId: string, seq: number): Promise<Canary | undefined>;
@@ -108,6 +110,12 @@ export interface HistoryStore {
   hourlyVantage(siteId: string, fromHour: number, vantage?: string): Promise<HourlyVantage[]>;
   /** Canaries deployed since `since`, oldest first (SLO windows, charts). */
   canariesSince(siteId: string, since: number): Promise<Canary[]>;
+  /** Every stored site, by id (the status page reads all sites in one query). */
+  listSites(): Promise<SiteRecord[]>;
+  /** The newest canary (highest seq) of every site that has one. */
+  latestCanaries(): Promise<Canary[]>;
+  /** Latest status of every vantage of every site, by site then vantage. */
+  allVantageStatuses(): Promise<VantageStatus[]>;
 }
 
 export type NotificationStatus = 'pending' | 'sent' | 'failed';
@@ -144,5 +152,48 @@ export interface IncidentStore {
   listNotifications(query: { incidentId?: string; limit: number }): Promise<OutboxEntry[]>;
 }
 
+/** A stretch of time the monitor was not watching: no data, never uptime. */
+export interface MonitorGap {
+  /** `down`: no process ran; `pause`: the process was stopped or starved; `clock_jump`. */
+  kind: 'down' | 'pause' | 'clock_jump';
+  /** Epoch ms. */
+  startedAt: number;
+  endedAt: number;
+  detail?: string;
+}
+
+/** The running monitor's newest sign of life. */
+export interface Heartbeat {
+  /** Epoch ms of the beat. */
+  at: number;
+  processStartedAt: number;
+  pid: number;
+}
+
+/** Tables retention prunes; `siteId` scopes a batch to one site (an index prefix). */
+export type PruneTable =
+  | 'observations'
+  | 'hourly_vantage'
+  | 'daily_freshness'
+  | 'canaries'
+  | 'notifications'
+  | 'monitor_gaps';
+
+/** Operating bookkeeping: heartbeat, no-data gaps, retention batches. Single statements (D1). */
+export interface OpsStore {
+  putHeartbeat(beat: Heartbeat): Promise<void>;
+  getHeartbeat(): Promise<Heartbeat | undefined>;
+  /** Idempotent by kind and start. */
+  recordGap(gap: MonitorGap): Promise<void>;
+  /** Gaps that overlap [from, to), oldest first. */
+  listGaps(from: number, to?: number): Promise<MonitorGap[]>;
+  /**
+   * Deletes at most `limit` rows of `table` older than `before` (epoch ms) in
+   * one statement and returns how many. Never deletes a site's newest canary
+   * (seq allocation counts on it) nor an open one, nor a pending notification.
+   */
+  pruneBatch(table: PruneTable, before: number, limit: number, siteId?: string): Promise<number>;
+}
+
 /** Everything a runtime gets from one database. */
-export type FullStore = Store & HistoryStore & IncidentStore;
+export type FullStore = Store & HistoryStore & IncidentStore & OpsStore;

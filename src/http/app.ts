@@ -8,14 +8,18 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../core/deps.js';
 import { AuthError, ConfigError, FreshprobeError, NotFoundError } from '../core/errors.js';
+import { MAX_MARKER_LENGTH } from '../core/external.js';
 import type { Canary } from '../core/model.js';
 import type { Clock } from '../core/ports.js';
 import type { SiteSpec } from '../core/site.js';
 import type { FullStore } from '../core/store.js';
+import type { WebAssets } from './assets.js';
 import { requireAdmin } from './auth.js';
 import { incidentRoutes } from './incident-routes.js';
-import { renderIndex } from './index-page.js';
+import { type OpsServices, registerOpsRoutes, registerRateLimit } from './ops-routes.js';
+import { securityHeaders } from './security.js';
 import { sloView } from './slo-view.js';
+import { registerStatusRoutes } from './status-routes.js';
 import { canaryView, siteView } from './views.js';
 
 export interface Readiness {
@@ -24,7 +28,7 @@ export interface Readiness {
   reason?: string;
 }
 
-export interface AppServices {
+export interface AppServices extends OpsServices {
   store: FullStore;
   /** server.publicUrl, for absolute links in feeds and messages. */
   publicUrl?: string;
@@ -36,8 +40,14 @@ export interface AppServices {
   readiness(): Readiness;
   /** Persists a new canary for the site and wakes the scheduler. */
   requestCanary(siteId: string, reason: string): Promise<Canary>;
+  /** Registers an external deploy's marker to be tracked like a canary. */
+  registerDeploy(siteId: string, input: { marker: string; deployedAt?: number }): Promise<Canary>;
   /** Shown on pages when running the built-in demo. */
   demo?: boolean;
+  /** Built web assets (CSS, chart script); without them pages work unstyled. */
+  assets?: WebAssets;
+  /** Longest the status page, badges and Statuspage API reuse a state snapshot, ms (default 5 s). */
+  stateMaxAgeMs?: number;
 }
 
 const MAX_LIMIT = 1000;
@@ -55,8 +65,28 @@ function optionalNumber(c: Context, name: string): number | undefined {
   return n;
 }
 
+/** `{ marker, deployedAt? }`; deployedAt as epoch ms or an ISO date. */
+async function deployInput(c: Context): Promise<{ marker: string; deployedAt?: number }> {
+  const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+  const marker = body?.marker;
+  if (typeof marker !== 'string' || !marker.trim() || marker.length > MAX_MARKER_LENGTH) {
+    throw new HTTPException(400, {
+      message: `marker must be a non-empty string of at most ${MAX_MARKER_LENGTH} characters`,
+    });
+  }
+  const raw = body?.deployedAt;
+  if (raw === undefined) return { marker: marker.trim() };
+  const deployedAt =
+    typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(deployedAt))
+    throw new HTTPException(400, { message: 'deployedAt must be epoch ms or an ISO date' });
+  return { marker: marker.trim(), deployedAt };
+}
+
 export function createApp(services: AppServices): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders());
+  registerRateLimit(app, services, () => services.clock.now());
   const findSite = (id: string): SiteSpec => {
     const site = services.sites().find((s) => s.id === id);
     if (!site) throw new NotFoundError(`no site with id "${id}"`);
@@ -72,11 +102,8 @@ export function createApp(services: AppServices): Hono {
     return c.json({ status: 'not_ready', reason: r.reason ?? 'starting' }, 503);
   });
 
-  app.get('/', async (c) => {
-    const now = services.clock.now();
-    const views = await Promise.all(services.sites().map((s) => siteView(services.store, s, now)));
-    return c.html(renderIndex(views, { now, demo: services.demo ?? false }));
-  });
+  // Status page, site pages, assets, badges, Statuspage API, feed.
+  registerStatusRoutes(app, services);
 
   app.get('/api/v1/sites', async (c) => {
     const now = services.clock.now();
@@ -86,7 +113,10 @@ export function createApp(services: AppServices): Hono {
   app.get('/api/v1/sites/:id', async (c) => {
     const site = findSite(c.req.param('id'));
     const now = services.clock.now();
-    const [view, slo] = await Promise.all([siteView(services.store, site, now), sloView(services.store, site, now)]);
+    const [view, slo] = await Promise.all([
+      siteView(services.store, site, now),
+      sloView(services.store, site, now),
+    ]);
     return c.json({ ...view, slo });
   });
   app.get('/api/v1/sites/:id/canaries', async (c) => {
@@ -114,7 +144,15 @@ export function createApp(services: AppServices): Hono {
     return c.json(canaryView(canary), 202);
   });
 
+  app.post('/api/v1/sites/:id/deploys', admin, async (c) => {
+    const site = findSite(c.req.param('id'));
+    const canary = await services.registerDeploy(site.id, await deployInput(c));
+    c.header('Location', `/api/v1/sites/${encodeURIComponent(site.id)}/canaries?limit=1`);
+    return c.json(canaryView(canary), 202);
+  });
   incidentRoutes(app, services.store, admin, () => services.clock.now());
+  // Reload (admin), /metrics, /api/v1/monitor.
+  registerOpsRoutes(app, services, admin, () => services.clock.now());
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => onError(error, c, services.log));

@@ -3,7 +3,7 @@ import type { Canary, SiteState, VantageStatus } from '../core/model.js';
 import { vantageLatency } from '../core/progress.js';
 import type { SiteSpec } from '../core/site.js';
 import { summarizeSite } from '../core/state.js';
-import type { Store } from '../core/store.js';
+import type { SiteRecord, Store } from '../core/store.js';
 
 export interface CanaryView {
   seq: number;
@@ -22,6 +22,23 @@ export interface CanaryView {
   >;
   deployDetail?: string;
   error?: string;
+  /** `external` for deploys registered through the API; their `marker` is what was looked for. */
+  kind: 'canary' | 'external';
+  marker?: string;
+  phases: Array<{ name: string; at: number; detail?: string }>;
+}
+
+/** Deploy phases: the ones stored, plus when each vantage first saw it. */
+function phasesOf(c: Canary): CanaryView['phases'] {
+  const stored = c.phases?.length
+    ? c.phases
+    : c.deployedAt !== undefined
+      ? [{ name: 'accepted', at: c.deployedAt }]
+      : [];
+  const seen = Object.values(c.vantages)
+    .filter((v) => v.visibleAt !== undefined)
+    .map((v) => ({ name: `visible:${v.vantage}`, at: v.visibleAt! }));
+  return [...stored, ...seen].sort((a, b) => a.at - b.at);
 }
 
 export function canaryView(c: Canary): CanaryView {
@@ -43,6 +60,9 @@ export function canaryView(c: Canary): CanaryView {
     vantages,
     ...(c.deployDetail ? { deployDetail: c.deployDetail } : {}),
     ...(c.deployError ? { error: c.deployError } : {}),
+    kind: c.kind ?? 'canary',
+    ...(c.marker ? { marker: c.marker } : {}),
+    phases: phasesOf(c),
   };
 }
 
@@ -94,7 +114,16 @@ export async function siteView(store: Store, spec: SiteSpec, now: number): Promi
     store.vantageStatuses(spec.id),
     store.listCanaries(spec.id, { limit: 1 }),
   ]);
-  const latest = recent[0];
+  return buildSiteView(spec, { record, statuses, latest: recent[0] }, now);
+}
+
+/** The same view from rows already loaded (the status page loads every site in bulk). */
+export function buildSiteView(
+  spec: SiteSpec,
+  rows: { record?: SiteRecord; statuses: VantageStatus[]; latest?: Canary },
+  now: number,
+): SiteView {
+  const { record, statuses, latest } = rows;
   const summary = summarizeSite({
     now,
     intervalMs: spec.probe.interval,

@@ -7,8 +7,13 @@ import type { DeployConfig, SiteConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Deployer, Prober } from '../core/ports.js';
 import { canaryUrl, type SiteRuntime } from '../core/site.js';
+import { createCommandDeployer } from '../deployers/command.node.js';
 import { createGitDeployer } from '../deployers/git.node.js';
+import { createGithubApiDeployer } from '../deployers/github-api.js';
+import { createGitlabApiDeployer } from '../deployers/gitlab-api.js';
 import { createLocalDirDeployer } from '../deployers/local-dir.node.js';
+import { createWebhookDeployer } from '../deployers/webhook.js';
+import { publicOnlyFetch } from '../net/resolve-guard.node.js';
 import { createFleetProber } from '../probers/fleet.node.js';
 import { createHttpProber } from '../probers/http.js';
 
@@ -39,6 +44,22 @@ const deployers: { [K in DeployConfig['kind']]: DeployerFactory<K> } = {
       },
       workdir: join(ctx.dataDir, 'git', site.id),
     }),
+  // API deployers get the injected fetch behind the SSRF guard unless allowPrivateAddresses.
+  'gitlab-api': (cfg, _site, ctx) =>
+    createGitlabApiDeployer({
+      ...cfg,
+      pipelineTimeoutMs: cfg.pipelineTimeout,
+      fetch: publicOnlyFetch(ctx.fetch, cfg),
+    }),
+  'github-api': (cfg, _site, ctx) =>
+    createGithubApiDeployer({
+      ...cfg,
+      pagesTimeoutMs: cfg.pagesTimeout,
+      fetch: publicOnlyFetch(ctx.fetch, cfg),
+    }),
+  command: (cfg) => createCommandDeployer({ ...cfg, timeoutMs: cfg.timeout }),
+  webhook: (cfg, _site, ctx) =>
+    createWebhookDeployer({ ...cfg, fetch: publicOnlyFetch(ctx.fetch, cfg) }),
 };
 
 type ProberFactory = (site: SiteConfig, ctx: AdapterContext) => Prober;
@@ -78,6 +99,17 @@ function buildDeployer(site: SiteConfig, ctx: AdapterContext): Deployer | undefi
 }
 
 /** Builds every site's adapters; an unavailable vantage is a config error, not a silent gap. */
+/** The same vantages pointed at the marker path, for external deploys. */
+function markerProbers(site: SiteConfig, ctx: AdapterContext): Prober[] | undefined {
+  if (!site.marker) return undefined;
+  const atMarker: SiteConfig = {
+    ...site,
+    canary: { ...site.canary, path: site.marker.path },
+    probe: { ...site.probe, originUrl: undefined },
+  };
+  return site.probe.vantages.flatMap((v) => (probers[v] ? [probers[v](atMarker, ctx)] : []));
+}
+
 export function buildSiteRuntimes(sites: SiteConfig[], ctx: AdapterContext): SiteRuntime[] {
   const problems: { path: string; message: string }[] = [];
   const runtimes = sites.map((site, i) => {
@@ -91,7 +123,7 @@ export function buildSiteRuntimes(sites: SiteConfig[], ctx: AdapterContext): Sit
           message: `the ${vantage} vantage is not available in this build`,
         });
     });
-    return { spec: site, deployer: buildDeployer(site, ctx), probers: list };
+    return { spec: site, deployer: buildDeployer(site, ctx), probers: list, markerProbers: markerProbers(site, ctx) };
   });
   if (problems.length) throw new ConfigError(problems);
   return runtimes;

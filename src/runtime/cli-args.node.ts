@@ -12,6 +12,8 @@ Usage:
                                                SLO summary and incident timelines, for post-mortems
   freshprobe verify <url> --expect <marker> [--timeout 10m] [--interval 10s] [--json]
                                                post-deploy check for CI: exit 0 visible, 1 not by timeout, 2 error
+  freshprobe verify --server URL --site ID --expect <marker> [--token T] [--timeout 10m] [--json]
+                                               register the deploy with a running server and wait for its verdict
   freshprobe notify-test <notifier> [site] [--config F]
                                                send a test alert through one notifier; exit 0 accepted, 1 not
 `;
@@ -24,6 +26,9 @@ export const OPTIONS = {
   timeout: { type: 'string' },
   interval: { type: 'string' },
   since: { type: 'string' },
+  server: { type: 'string' },
+  site: { type: 'string' },
+  token: { type: 'string' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

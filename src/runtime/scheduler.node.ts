@@ -4,6 +4,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { requestCanary } from '../core/deploy.js';
+import { registerDeploy } from '../core/external.js';
 import type { CoreDeps } from '../core/deps.js';
 import { errorMessage } from '../core/deps.js';
 import type { Canary } from '../core/model.js';
@@ -15,34 +16,109 @@ interface SiteLoop {
   timer?: NodeJS.Timeout;
   dueAt: number;
   running?: Promise<void>;
+  /** When the running step started (epoch ms), for stuck-step detection. */
+  runningSince?: number;
   /** A wake arrived while a step ran: step again right after. */
   again: boolean;
+  schedule?: string;
   cronTask?: ScheduledTask;
 }
 
 /** After a failed step, retry soon but not in a hot loop. */
 const RETRY_AFTER_FAILURE_MS = 5_000;
 const LAG_SAMPLES = 10_000;
+/** The scheduler's own tick: proof that its timers still fire. */
+export const TICK_MS = 1_000;
+/** A due step this late means timers are not firing (a blocked or starved process). */
+const OVERDUE_MS = 15_000;
+/** Longer than a deploy (2 min) plus a probe round guard (2 min), with room to spare. */
+const STUCK_STEP_MS = 10 * 60_000;
+
+export interface SchedulerOptions {
+  /** Every scheduling lag sample (ms), for metrics. */
+  onLag?: (lagMs: number) => void;
+}
+
+export interface SchedulerHealth {
+  ok: boolean;
+  reason?: string;
+}
 
 export class Scheduler {
   private readonly loops = new Map<string, SiteLoop>();
   private stopped = false;
+  private readonly ticker: NodeJS.Timeout;
   /** Scheduling lag samples (ms): how late a step started after it was due. */
   readonly lagMs: number[] = [];
   lastStepAt = 0;
+  /** Last time the scheduler's own timer fired (epoch ms). */
+  lastTickAt: number;
 
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly options: SchedulerOptions = {},
+  ) {
+    this.lastTickAt = deps.clock.now();
+    this.ticker = setInterval(() => {
+      this.lastTickAt = this.deps.clock.now();
+    }, TICK_MS);
+    this.ticker.unref();
+  }
 
   /** Adds a site; without a schedule it is only probed (watch-only sites). */
   add(rt: SiteRuntime, schedule: string | undefined): void {
+    if (this.loops.has(rt.spec.id)) throw new Error(`site ${rt.spec.id} is already scheduled`);
     const loop: SiteLoop = { rt, dueAt: this.deps.clock.now(), again: false };
-    if (schedule) {
-      loop.cronTask = cron.schedule(schedule, () => void this.scheduledCanary(loop), {
-        timezone: 'Etc/UTC',
-      });
-    }
+    this.setSchedule(loop, schedule);
     this.loops.set(rt.spec.id, loop);
     this.arm(loop, loop.dueAt);
+  }
+
+  /**
+   * Swaps a site's adapters and schedule (config reload). A step already
+   * running finishes with the old runtime; the next one uses the new. Open
+   * canaries live in the store, so none is lost. Returns the old runtime.
+   */
+  replace(rt: SiteRuntime, schedule: string | undefined): SiteRuntime {
+    const loop = this.loops.get(rt.spec.id);
+    if (!loop) throw new Error(`no site ${rt.spec.id}`);
+    const old = loop.rt;
+    loop.rt = rt;
+    if (schedule !== loop.schedule) this.setSchedule(loop, schedule);
+    this.wake(rt.spec.id);
+    return old;
+  }
+
+  /** Stops a site's loop and waits for its running step; its data stays in the store. */
+  async remove(siteId: string): Promise<SiteRuntime | undefined> {
+    const loop = this.loops.get(siteId);
+    if (!loop) return undefined;
+    this.loops.delete(siteId);
+    clearTimeout(loop.timer);
+    this.setSchedule(loop, undefined);
+    await loop.running;
+    return loop.rt;
+  }
+
+  /** Not ok when the tick or a due step is late, or a step hangs: readiness turns 503. */
+  health(now = this.deps.clock.now()): SchedulerHealth {
+    if (this.stopped) return { ok: false, reason: 'scheduler stopped' };
+    const silent = now - this.lastTickAt;
+    if (silent > 2 * TICK_MS + OVERDUE_MS)
+      return { ok: false, reason: `scheduler stalled: no tick for ${Math.round(silent / 1000)} s` };
+    for (const [id, loop] of this.loops) {
+      if (loop.runningSince !== undefined && now - loop.runningSince > STUCK_STEP_MS)
+        return {
+          ok: false,
+          reason: `site ${id}: step running for ${Math.round((now - loop.runningSince) / 1000)} s`,
+        };
+      if (loop.runningSince === undefined && now - loop.dueAt > OVERDUE_MS)
+        return {
+          ok: false,
+          reason: `site ${id}: step overdue by ${Math.round((now - loop.dueAt) / 1000)} s`,
+        };
+    }
+    return { ok: true };
   }
 
   siteIds(): string[] {
@@ -63,6 +139,15 @@ export class Scheduler {
     return canary;
   }
 
+  /** Registers an external deploy and wakes the site so probing starts now. */
+  async registerDeploy(siteId: string, input: { marker: string; deployedAt?: number }): Promise<Canary> {
+    const loop = this.loops.get(siteId);
+    if (!loop) throw new Error(`no site ${siteId}`);
+    const canary = await registerDeploy(this.deps, loop.rt.spec, input);
+    this.wake(siteId);
+    return canary;
+  }
+
   wake(siteId: string): void {
     const loop = this.loops.get(siteId);
     if (!loop || this.stopped) return;
@@ -73,11 +158,23 @@ export class Scheduler {
   /** Stops timers and cron jobs, then waits for in-flight steps to finish their writes. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.ticker);
     for (const loop of this.loops.values()) {
       clearTimeout(loop.timer);
-      await loop.cronTask?.destroy();
+      this.setSchedule(loop, undefined);
     }
     await Promise.all([...this.loops.values()].map((l) => l.running));
+  }
+
+  private setSchedule(loop: SiteLoop, schedule: string | undefined): void {
+    // destroy() only settles a promise for in-flight runs; stopping the task is synchronous.
+    void loop.cronTask?.destroy();
+    loop.cronTask = undefined;
+    loop.schedule = schedule;
+    if (!schedule) return;
+    loop.cronTask = cron.schedule(schedule, () => void this.scheduledCanary(loop), {
+      timezone: 'Etc/UTC',
+    });
   }
 
   private async scheduledCanary(loop: SiteLoop): Promise<void> {
@@ -100,11 +197,13 @@ export class Scheduler {
   }
 
   private run(loop: SiteLoop): void {
-    if (this.stopped || loop.running) return;
-    this.recordLag(this.deps.clock.now() - loop.dueAt);
+    if (this.stopped || loop.running || this.loops.get(loop.rt.spec.id) !== loop) return;
+    loop.runningSince = this.deps.clock.now();
+    this.recordLag(loop.runningSince - loop.dueAt);
     loop.running = this.step(loop).finally(() => {
       loop.running = undefined;
-      if (this.stopped) return;
+      loop.runningSince = undefined;
+      if (this.stopped || this.loops.get(loop.rt.spec.id) !== loop) return;
       if (loop.again) this.arm(loop, this.deps.clock.now());
       else this.arm(loop, loop.dueAt);
       loop.again = false;
@@ -132,5 +231,6 @@ export class Scheduler {
   private recordLag(lag: number): void {
     this.lagMs[this.lagCursor % LAG_SAMPLES] = Math.max(0, lag);
     this.lagCursor++;
+    this.options.onLag?.(Math.max(0, lag));
   }
 }

@@ -6,6 +6,7 @@ import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import type { LoadedConfig } from '../config.js';
 import type { Logger } from '../core/deps.js';
 import { createApp, type Readiness } from '../http/app.js';
+import { loadWebAssets } from '../http/assets.node.js';
 import { type Bootstrapped, bootstrap } from './bootstrap.node.js';
 import { type Background, startBackground } from './background.node.js';
 import { Scheduler } from './scheduler.node.js';
@@ -83,7 +84,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     adminToken: () => config.server.adminToken,
     readiness: readiness(scheduler, boot),
     requestCanary: (siteId, reason) => scheduler.requestCanary(siteId, reason),
+    registerDeploy: (siteId, input) => scheduler.registerDeploy(siteId, input),
     demo: options.demo,
+    assets: await loadWebAssets(options.log),
   });
   const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, options.port ?? config.server.port, host);

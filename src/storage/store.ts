@@ -8,6 +8,8 @@ import type { Canary, Observation, VantageStatus } from '../core/model.js';
 import type { FullStore, NewCanary, ObservationQuery, SiteRecord, Store } from '../core/store.js';
 import { createHistoryStore } from './history-store.js';
 import { createIncidentStore } from './incident-store.js';
+import { createMonitorStore } from './monitor-store.js';
+import { createRetentionStore } from './retention.js';
 import {
   canaryFromRow,
   canaryToRow,
@@ -26,7 +28,13 @@ export type StoreDb = BaseSQLiteDatabase<any, any, typeof schema>;
 
 /** The one store: core tables, aggregates, incidents and outbox, on any drizzle SQLite driver. */
 export function createStore(db: StoreDb): FullStore {
-  return { ...createCoreStore(db), ...createHistoryStore(db), ...createIncidentStore(db) };
+  return {
+    ...createCoreStore(db),
+    ...createHistoryStore(db),
+    ...createIncidentStore(db),
+    ...createMonitorStore(db),
+    ...createRetentionStore(db),
+  };
 }
 
 function createCoreStore(db: StoreDb): Store {
@@ -79,7 +87,7 @@ function createCoreStore(db: StoreDb): Store {
       const row = await db
         .select({ seq: canaries.seq })
         .from(canaries)
-        .where(and(eq(canaries.siteId, siteId), isNotNull(canaries.visibleAt)))
+        .where(and(eq(canaries.siteId, siteId), eq(canaries.kind, 'canary'), isNotNull(canaries.visibleAt)))
         .limit(1)
         .get();
       return row !== undefined;
@@ -141,10 +149,17 @@ async function upsertSite(
  * the same seq and a crash can never leave a gap. Keyed by token: a replay is a no-op.
  */
 async function createCanary(db: StoreDb, input: NewCanary): Promise<Canary> {
+  // An external deploy is inserted already propagating: a step must never see it pending and deploy it.
+  const external = input.external;
+  const phases = JSON.stringify(external ? [{ name: 'accepted', at: external.deployedAt }] : []);
   await db.run(sql`
-    INSERT INTO canaries (site_id, seq, token, reason, intent_at, state, vantages)
+    INSERT INTO canaries (site_id, seq, token, reason, intent_at, state, vantages, kind, marker,
+                          deploy_started_at, deployed_at, next_probe_at, phases)
     SELECT ${input.siteId}, COALESCE(MAX(seq), 0) + 1, ${input.token}, ${input.reason},
-           ${input.intentAt}, 'pending', '{}'
+           ${input.intentAt}, ${external ? 'propagating' : 'pending'}, '{}',
+           ${external ? 'external' : 'canary'}, ${external?.marker ?? null},
+           ${external?.deployedAt ?? null}, ${external?.deployedAt ?? null},
+           ${external?.deployedAt ?? null}, ${phases}
     FROM canaries WHERE site_id = ${input.siteId}
     ON CONFLICT(token) DO NOTHING`);
   const row = await db.select().from(canaries).where(eq(canaries.token, input.token)).get();
@@ -158,7 +173,8 @@ async function acceptedCanary(
   which: 'newest' | 'oldest',
   afterSeq?: number,
 ): Promise<Canary | undefined> {
-  const conditions = [eq(canaries.siteId, siteId), isNotNull(canaries.deployedAt)];
+  // Only freshprobe's own canaries: external deploys carry no canary file to compare against.
+  const conditions = [eq(canaries.siteId, siteId), eq(canaries.kind, 'canary'), isNotNull(canaries.deployedAt)];
   if (afterSeq !== undefined) conditions.push(gt(canaries.seq, afterSeq));
   const row = await db
     .select()

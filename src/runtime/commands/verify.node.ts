@@ -12,6 +12,7 @@ import { createHttpProber } from '../../probers/http.js';
 import { createNodeFetch } from '../../probers/node-fetch.node.js';
 import { type CliValues, UsageError } from '../cli-args.node.js';
 import { type Io, sleep } from './io.node.js';
+import { verifyWithServer } from './verify-server.node.js';
 
 interface VantageProgress {
   lastMissAt?: number;
@@ -93,6 +94,10 @@ export async function verifyCommand(
   positionals: string[],
   io: Io,
 ): Promise<number> {
+  if (values.server) {
+    if (!values.expect) throw new UsageError('verify needs --expect <marker>');
+    return verifyWithServer(values, parseDuration(values.timeout ?? '10m'), io);
+  }
   const opts = parseOptions(values, positionals);
   const net = createNodeFetch({ connectTimeoutMs: 10_000 });
   const limits = {
