@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most suites wait on real servers and timers rather than burn CPU: run three files at once.
+    maxWorkers: 3,
     reporters: ['default'],
   },
 });
