@@ -3,11 +3,15 @@
  * a real local server whose content changes after a delay.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStaticServer } from '../bed/static-server.js';
 import { BIN } from '../helpers/serve-process.js';
 
 const exec = promisify(execFile);
@@ -60,6 +64,37 @@ describe('freshprobe validate', () => {
     const r = await cli(['validate', '--config', fixture('nope.yaml')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot read');
+  });
+});
+
+describe('freshprobe canary', () => {
+  it('deploys one canary, waits for it, prints latency with its bound, exit 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'freshprobe-canary-cli-'));
+    try {
+      await mkdir(join(dir, 'site'));
+      const site = await startStaticServer(join(dir, 'site'));
+      const file = join(dir, 'freshprobe.yaml');
+      await writeFile(
+        file,
+        `storage: { sqlite: ${join(dir, 'db.sqlite')} }
+sites:
+  - id: docs
+    url: ${site.url}/
+    deploy: { kind: local-dir, dir: ${join(dir, 'site')} }
+    probe: { vantages: [edge, origin], timeout: 2s }
+`,
+      );
+      const r = await cli(['canary', 'docs', '--config', file, '--json']);
+      await site.close();
+      expect(r.code, r.stderr).toBe(0);
+      const canary = JSON.parse(r.stdout);
+      expect(canary).toMatchObject({ seq: 1, state: 'visible', kind: 'canary' });
+      expect(canary.latencyBoundsMs[1]).toBeGreaterThanOrEqual(canary.latencyMs);
+      const again = await cli(['canary', 'nope', '--config', file]);
+      expect(again.code).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
