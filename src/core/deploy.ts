@@ -52,7 +52,7 @@ export async function deployCanary(
     { siteId: spec.id, seq: canary.seq, token: canary.token, deployedAt: canary.intentAt },
     spec.canary.format,
   );
-  const signal = AbortSignal.timeout(deps.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS);
+  const signal = AbortSignal.timeout(rt.deployTimeoutMs ?? deps.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS);
   let result: Canary;
   try {
     if (!rt.deployer)

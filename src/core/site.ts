@@ -53,6 +53,8 @@ export interface SiteRuntime {
   probers: Prober[];
   /** The same vantages, looking at `spec.marker.path`, for external deploys. */
   markerProbers?: Prober[];
+  /** How long one deploy may take (pipelines followed take longer); default the core's. */
+  deployTimeoutMs?: number;
 }
 
 /** The vantage whose visibility defines a canary's latency: `edge` when probed. */

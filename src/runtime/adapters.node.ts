@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { DeployConfig, SiteConfig } from '../config.js';
+import { DEFAULT_DEPLOY_TIMEOUT_MS } from '../core/deploy.js';
 import { ConfigError } from '../core/errors.js';
 import type { Deployer, Prober } from '../core/ports.js';
 import { canaryUrl, type SiteRuntime } from '../core/site.js';
@@ -12,6 +13,7 @@ import { createGitDeployer } from '../deployers/git.node.js';
 import { createGithubApiDeployer } from '../deployers/github-api.js';
 import { createGitlabApiDeployer } from '../deployers/gitlab-api.js';
 import { createLocalDirDeployer } from '../deployers/local-dir.node.js';
+import { withRedaction } from '../deployers/redacting.js';
 import { createWebhookDeployer } from '../deployers/webhook.js';
 import { publicOnlyFetch } from '../net/resolve-guard.node.js';
 import { createFleetProber } from '../probers/fleet.node.js';
@@ -21,6 +23,8 @@ export interface AdapterContext {
   /** Where deployers keep working state (git clones). */
   dataDir: string;
   fetch: typeof fetch;
+  /** Values from ${ENV} in the config: redacted from everything a deployer reports. */
+  secrets?: readonly string[];
 }
 
 type DeployerFactory<K extends DeployConfig['kind']> = (
@@ -95,7 +99,16 @@ const probers: Record<string, ProberFactory> = {
 function buildDeployer(site: SiteConfig, ctx: AdapterContext): Deployer | undefined {
   if (!site.deploy) return undefined;
   const factory = deployers[site.deploy.kind] as DeployerFactory<DeployConfig['kind']>;
-  return factory(site.deploy, site, ctx);
+  return withRedaction(factory(site.deploy, site, ctx), ctx.secrets ?? []);
+}
+
+/** Deployers that wait for a pipeline get that long plus a minute; the rest the core default. */
+function deployTimeoutOf(site: SiteConfig): number | undefined {
+  const d = site.deploy as
+    | { pipelineTimeout?: number; pagesTimeout?: number; timeout?: number }
+    | undefined;
+  const wait = Math.max(d?.pipelineTimeout ?? 0, d?.pagesTimeout ?? 0, d?.timeout ?? 0);
+  return wait > 0 ? Math.max(DEFAULT_DEPLOY_TIMEOUT_MS, wait + 60_000) : undefined;
 }
 
 /** Builds every site's adapters; an unavailable vantage is a config error, not a silent gap. */
@@ -123,7 +136,13 @@ export function buildSiteRuntimes(sites: SiteConfig[], ctx: AdapterContext): Sit
           message: `the ${vantage} vantage is not available in this build`,
         });
     });
-    return { spec: site, deployer: buildDeployer(site, ctx), probers: list, markerProbers: markerProbers(site, ctx) };
+    return {
+      spec: site,
+      deployer: buildDeployer(site, ctx),
+      probers: list,
+      markerProbers: markerProbers(site, ctx),
+      deployTimeoutMs: deployTimeoutOf(site),
+    };
   });
   if (problems.length) throw new ConfigError(problems);
   return runtimes;
