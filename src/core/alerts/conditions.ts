@@ -25,12 +25,28 @@ export interface ConditionInput {
   burn: BurnVerdict[];
 }
 
-const named = (vs: VantageStatus[], state: string) => vs.filter((v) => v.state === state).map((v) => v.vantage);
+const named = (vs: VantageStatus[], state: string) =>
+  vs.filter((v) => v.state === state).map((v) => v.vantage);
 
-/** The newest accepted canary, past the threshold and still unseen at the primary vantage. */
-function unseenCanary(recent: Canary[]): Canary | undefined {
+/**
+ * The newest accepted canary, past the threshold and still unseen at the
+ * primary vantage. A canary that timed out but is served now (the primary
+ * reads fresh at its seq or newer) no longer counts as unseen.
+ */
+function unseenCanary(
+  recent: Canary[],
+  summary: SiteStateSummary,
+  primary: string,
+): Canary | undefined {
   const accepted = recent.find((c) => c.deployedAt !== undefined);
-  return accepted && accepted.visibleAt === undefined && accepted.withinSlo === false ? accepted : undefined;
+  if (!accepted || accepted.visibleAt !== undefined || accepted.withinSlo !== false)
+    return undefined;
+  const served = summary.vantages.find((v) => v.vantage === primary);
+  const caughtUp =
+    accepted.kind !== 'external' &&
+    served?.state === 'fresh' &&
+    (served.seqSeen ?? 0) >= accepted.seq;
+  return caughtUp ? undefined : accepted;
 }
 
 function consecutiveFailures(recent: Canary[]): Canary[] {
@@ -46,7 +62,7 @@ function consecutiveFailures(recent: Canary[]): Canary[] {
 export function conditions(input: ConditionInput): Condition[] {
   const { summary, recent, primary } = input;
   const stale = named(summary.vantages, 'stale');
-  const unseen = unseenCanary(recent);
+  const unseen = unseenCanary(recent, summary, primary);
   const failures = consecutiveFailures(recent);
   const burning = input.burn.filter((b) => b.firing);
   return [
@@ -58,8 +74,18 @@ export function conditions(input: ConditionInput): Condition[] {
       immediate: unseen !== undefined,
       detail: unseen ? `canary #${unseen.seq}` : undefined,
     },
-    { cause: 'missing', holds: named(summary.vantages, 'missing').length > 0, vantages: named(summary.vantages, 'missing'), immediate: false },
-    { cause: 'error', holds: named(summary.vantages, 'error').length > 0, vantages: named(summary.vantages, 'error'), immediate: false },
+    {
+      cause: 'missing',
+      holds: named(summary.vantages, 'missing').length > 0,
+      vantages: named(summary.vantages, 'missing'),
+      immediate: false,
+    },
+    {
+      cause: 'error',
+      holds: named(summary.vantages, 'error').length > 0,
+      vantages: named(summary.vantages, 'error'),
+      immediate: false,
+    },
     {
       cause: 'deploy_failing',
       holds: failures.length >= input.deployFailures,
@@ -72,7 +98,9 @@ export function conditions(input: ConditionInput): Condition[] {
       holds: burning.length > 0,
       vantages: [primary],
       immediate: true,
-      detail: burning.map((b) => `${(b.longBurn ?? 0).toFixed(1)}x over ${b.long / 3_600_000}h`).join(', '),
+      detail: burning
+        .map((b) => `${(b.longBurn ?? 0).toFixed(1)}x over ${b.long / 3_600_000}h`)
+        .join(', '),
     },
   ];
 }

@@ -8,7 +8,14 @@ import type { CoreDeps } from '../deps.js';
 import type { Incident } from '../model.js';
 import { DEFAULT_ALERTS } from '../site.js';
 import type { Condition } from './conditions.js';
-import { alertMessage, type IncidentContext, openIncident, outboxEntries, refreshIncident, resolveIncident } from './incidents.js';
+import {
+  alertMessage,
+  type IncidentContext,
+  openIncident,
+  outboxEntries,
+  refreshIncident,
+  resolveIncident,
+} from './incidents.js';
 
 export interface RuleState {
   /** Consecutive evaluations where the cause held / did not. */
@@ -29,16 +36,32 @@ function advance(state: RuleState, c: Condition, now: number): RuleState {
   return { ...state, bad: 0, good: state.good + 1, goodSince: state.goodSince ?? now };
 }
 
-async function notify(deps: CoreDeps, incident: Incident, kind: 'firing' | 'repeat' | 'resolved', n: number, ctx: IncidentContext) {
+async function notify(
+  deps: CoreDeps,
+  incident: Incident,
+  kind: 'firing' | 'repeat' | 'resolved',
+  n: number,
+  ctx: IncidentContext,
+) {
   const ids = ctx.spec.notify ?? [];
   for (const entry of outboxEntries(alertMessage(incident, kind, ctx), ids, n, ctx.now)) {
     await deps.store.enqueueNotification(entry);
   }
-  if (ids.length) deps.log.info({ event: `alert.${kind}`, site: incident.siteId, incident: incident.id, notifiers: ids });
+  if (ids.length)
+    deps.log.info({
+      event: `alert.${kind}`,
+      site: incident.siteId,
+      incident: incident.id,
+      notifiers: ids,
+    });
 }
 
 /** Evaluates one condition and applies the transition it implies. */
-export async function evaluateCondition(deps: CoreDeps, c: Condition, ctx: IncidentContext): Promise<void> {
+export async function evaluateCondition(
+  deps: CoreDeps,
+  c: Condition,
+  ctx: IncidentContext,
+): Promise<void> {
   const { spec, now } = ctx;
   const alerts = spec.alerts ?? DEFAULT_ALERTS;
   const before = (await deps.store.getAlertState<RuleState>(spec.id, c.cause)) ?? FRESH_STATE;
@@ -49,7 +72,12 @@ export async function evaluateCondition(deps: CoreDeps, c: Condition, ctx: Incid
     await deps.store.putIncident(incident);
     state = { ...state, incidentId: incident.id, lastNotifiedAt: now, notices: 1 };
     await deps.store.putAlertState(spec.id, c.cause, state, now);
-    deps.log.warn({ event: 'incident.opened', site: spec.id, incident: incident.id, title: incident.title });
+    deps.log.warn({
+      event: 'incident.opened',
+      site: spec.id,
+      incident: incident.id,
+      title: incident.title,
+    });
     await notify(deps, incident, 'firing', 0, ctx);
     return;
   }
@@ -63,7 +91,8 @@ export async function evaluateCondition(deps: CoreDeps, c: Condition, ctx: Incid
     return;
   }
   if (open && c.holds) state = await keepOpen(deps, open, c, state, ctx, alerts.repeatEvery);
-  if (JSON.stringify(state) !== JSON.stringify(before)) await deps.store.putAlertState(spec.id, c.cause, state, now);
+  if (JSON.stringify(state) !== JSON.stringify(before))
+    await deps.store.putAlertState(spec.id, c.cause, state, now);
 }
 
 async function keepOpen(
@@ -81,4 +110,3 @@ async function keepOpen(
   await notify(deps, refreshed, 'repeat', state.notices, ctx);
   return { ...state, lastNotifiedAt: ctx.now, notices: state.notices + 1 };
 }
-

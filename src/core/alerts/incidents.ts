@@ -21,11 +21,19 @@ export interface IncidentContext {
 function contextEvents(c: Condition, ctx: IncidentContext): IncidentEvent[] {
   const events: IncidentEvent[] = [];
   if (ctx.latest?.deployedAt !== undefined) {
-    events.push({ at: ctx.latest.deployedAt, kind: 'deploy', message: `canary #${ctx.latest.seq} deployed` });
+    events.push({
+      at: ctx.latest.deployedAt,
+      kind: 'deploy',
+      message: `canary #${ctx.latest.seq} deployed`,
+    });
   }
   for (const v of ctx.summary.vantages) {
     if (c.cause === 'stale' && v.state === 'stale') {
-      events.push({ at: v.since, kind: 'first_stale', message: `${v.vantage} serves #${v.seqSeen ?? '?'}, stale` });
+      events.push({
+        at: v.since,
+        kind: 'first_stale',
+        message: `${v.vantage} serves #${v.seqSeen ?? '?'}, stale`,
+      });
     }
   }
   return events;
@@ -33,7 +41,10 @@ function contextEvents(c: Condition, ctx: IncidentContext): IncidentEvent[] {
 
 export function openIncident(c: Condition, ctx: IncidentContext): Incident {
   const title = incidentTitle(c, ctx.summary, ctx.spec);
-  const timeline = [...contextEvents(c, ctx), { at: ctx.now, kind: 'opened' as const, message: title }];
+  const timeline = [
+    ...contextEvents(c, ctx),
+    { at: ctx.now, kind: 'opened' as const, message: title },
+  ];
   return {
     id: `${ctx.spec.id}:${c.cause}:${ctx.now}`,
     siteId: ctx.spec.id,
@@ -75,7 +86,11 @@ export function resolveIncident(incident: Incident, recoveredAt: number, now: nu
   };
 }
 
-export function alertMessage(incident: Incident, kind: AlertMessage['kind'], ctx: IncidentContext): AlertMessage {
+export function alertMessage(
+  incident: Incident,
+  kind: AlertMessage['kind'],
+  ctx: IncidentContext,
+): AlertMessage {
   const { spec, summary, latest } = ctx;
   return {
     kind,
@@ -94,14 +109,21 @@ export function alertMessage(incident: Incident, kind: AlertMessage['kind'], ctx
       ...(latest?.latencyBoundsMs ? { latencyBoundsMs: latest.latencyBoundsMs } : {}),
       thresholdMs: spec.slo.threshold,
     },
-    ...(ctx.publicUrl ? { siteUrl: new URL(`/sites/${encodeURIComponent(spec.id)}`, ctx.publicUrl).toString() } : {}),
+    ...(ctx.publicUrl
+      ? { siteUrl: new URL(`/sites/${encodeURIComponent(spec.id)}`, ctx.publicUrl).toString() }
+      : {}),
     ...(spec.runbook ? { runbook: spec.runbook } : {}),
     at: ctx.now,
   };
 }
 
 /** One outbox entry per notifier; the id makes a replayed enqueue a no-op. */
-export function outboxEntries(message: AlertMessage, notifierIds: string[], n: number, now: number): OutboxEntry[] {
+export function outboxEntries(
+  message: AlertMessage,
+  notifierIds: string[],
+  n: number,
+  now: number,
+): OutboxEntry[] {
   return notifierIds.map((notifierId) => ({
     id: `${message.incidentId}:${message.kind}:${n}:${notifierId}`,
     notifierId,

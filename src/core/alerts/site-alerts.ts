@@ -5,8 +5,8 @@
  */
 import type { CoreDeps } from '../deps.js';
 import { errorMessage } from '../deps.js';
-import { evaluateBurn, freshnessEvents } from '../slo.js';
 import { DEFAULT_ALERTS, primaryVantage, type SiteRuntime } from '../site.js';
+import { evaluateBurn, freshnessEvents } from '../slo.js';
 import { summarizeSite } from '../state.js';
 import { conditions, noDataCondition } from './conditions.js';
 import { evaluateCondition } from './evaluate.js';
@@ -44,7 +44,13 @@ export async function evaluateSiteAlerts(deps: CoreDeps, rt: SiteRuntime): Promi
     if (ctx.summary.state === 'paused') return;
     const longest = Math.max(0, ...alerts.burnRates.map((b) => b.long));
     const events = freshnessEvents(await deps.store.canariesSince(rt.spec.id, ctx.now - longest));
-    const burn = evaluateBurn(events, ctx.now, rt.spec.slo.target, alerts.burnRates, alerts.minEvents);
+    const burn = evaluateBurn(
+      events,
+      ctx.now,
+      rt.spec.slo.target,
+      alerts.burnRates,
+      alerts.minEvents,
+    );
     const list = conditions({
       summary: ctx.summary,
       recent,

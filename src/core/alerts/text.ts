@@ -69,7 +69,9 @@ export function impactOf(c: Condition, summary: SiteStateSummary, spec: SiteSpec
   const all = c.vantages.length > 0 && c.vantages.length >= summary.vantages.length;
   if (c.cause === 'missing' || c.cause === 'error') return all ? 'major_outage' : 'partial_outage';
   if (c.cause === 'stale') {
-    return (summary.stalenessMs ?? 0) > 2 * spec.slo.threshold ? 'partial_outage' : 'degraded_performance';
+    return (summary.stalenessMs ?? 0) > 2 * spec.slo.threshold
+      ? 'partial_outage'
+      : 'degraded_performance';
   }
   return 'degraded_performance';
 }
