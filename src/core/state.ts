@@ -75,6 +75,8 @@ function sinceOf(
   if (state === 'deploy_failing' && failing)
     return input.latest!.closedAt ?? input.latest!.intentAt;
   const inState = vantages.filter((v) => v.state === state).map((v) => v.since);
-  if (inState.length) return Math.min(...inState);
+  // Fresh means every vantage is fresh: the site got there when the last one did. A bad state
+  // began when the first vantage entered it.
+  if (inState.length) return state === 'fresh' ? Math.max(...inState) : Math.min(...inState);
   return input.latest?.intentAt ?? input.now;
 }

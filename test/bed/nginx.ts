@@ -21,6 +21,11 @@ export interface NginxOptions {
   port?: number;
   /** Directives pasted inside the `server { }` block, e.g. extra `location`s. */
   extraServerConfig?: string;
+  /**
+   * Command prefix that execs nginx, e.g. `['unshare', '-m', '--']` to give it its own mount
+   * namespace. It must exec (not fork), so `pid` stays the nginx master's.
+   */
+  wrap?: string[];
 }
 
 export interface NginxServer {
@@ -83,7 +88,8 @@ async function launch(
   await writeFile(confPath, renderConf(dir, host, port, opts));
   // -e: nginx logs to its compiled-in path until it has parsed the config.
   const args = ['-p', `${dir}/`, '-e', errorLog, '-c', confPath, '-g', 'daemon off;'];
-  const child = spawn(NGINX, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, ...rest] = [...(opts.wrap ?? []), NGINX];
+  const child = spawn(command!, [...rest, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -75,8 +75,14 @@ describe('notification delivery across an outage and a crash', () => {
     while (receiver.received.length < 2 * FLAPS && Date.now() < deadline) await sleep(500);
     await sleep(3_000); // anything extra would arrive now
 
-    const got = receiver.received.map((r) => ({ event: r.body.event as string, id: r.body.incidentId as string, at: r.body.at as number }));
-    expect(got.map((g) => g.event)).toEqual(Array.from({ length: FLAPS }, () => ['firing', 'resolved']).flat());
+    const got = receiver.received.map((r) => ({
+      event: r.body.event as string,
+      id: r.body.incidentId as string,
+      at: r.body.at as number,
+    }));
+    expect(got.map((g) => g.event)).toEqual(
+      Array.from({ length: FLAPS }, () => ['firing', 'resolved']).flat(),
+    );
     const ids = got.map((g) => `${g.id}:${g.event}`);
     expect(new Set(ids).size).toBe(ids.length);
     for (let i = 1; i < got.length; i++) expect(got[i]!.at).toBeGreaterThanOrEqual(got[i - 1]!.at);

@@ -41,9 +41,16 @@ beforeAll(async () => {
         notify: ['hook'],
       },
     ],
-    notifiers: [{ id: 'hook', kind: 'webhook', url: `${receiver.url}/hook`, allowPrivateAddresses: true }],
+    notifiers: [
+      { id: 'hook', kind: 'webhook', url: `${receiver.url}/hook`, allowPrivateAddresses: true },
+    ],
   };
-  server = await startServer({ loaded: parseConfigObject(config, {}), log: silentLogger, port: 0, host: '127.0.0.1' });
+  server = await startServer({
+    loaded: parseConfigObject(config, {}),
+    log: silentLogger,
+    port: 0,
+    host: '127.0.0.1',
+  });
 });
 
 afterAll(async () => {
@@ -67,12 +74,21 @@ async function until<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T
 describe('stuck origin alerting', () => {
   it('fires once within T + one interval, resolves once, keeps the timeline', async () => {
     const store = server.boot.deps.store;
-    await until(async () => ((await store.getCanary('docs', 1))?.state === 'visible' ? true : undefined), 15_000);
+    await until(
+      async () => ((await store.getCanary('docs', 1))?.state === 'visible' ? true : undefined),
+      15_000,
+    );
     await origin.freeze();
     const second = await server.scheduler.requestCanary('docs', 'test');
-    const deployed = await until(async () => (await store.getCanary('docs', second.seq))?.deployedAt, 5_000);
+    const deployed = await until(
+      async () => (await store.getCanary('docs', second.seq))?.deployedAt,
+      5_000,
+    );
 
-    const firing = await until(async () => receiver.received.find((r) => r.body.event === 'firing'), 15_000);
+    const firing = await until(
+      async () => receiver.received.find((r) => r.body.event === 'firing'),
+      15_000,
+    );
     const [incident] = (await store.openIncidents('docs')) as Incident[];
     expect(incident?.cause).toBe('stale');
     expect(incident!.openedAt - deployed).toBeLessThanOrEqual(THRESHOLD_MS + INTERVAL_MS + 300);
@@ -94,7 +110,8 @@ describe('stuck origin alerting', () => {
     const done = await store.getIncident(incident!.id);
     expect(done?.state).toBe('resolved');
     const kinds = done!.timeline.map((e) => e.kind);
-    for (const k of ['deploy', 'opened', 'alert_sent', 'recovered', 'resolved']) expect(kinds).toContain(k);
+    for (const k of ['deploy', 'opened', 'alert_sent', 'recovered', 'resolved'])
+      expect(kinds).toContain(k);
     expect(kinds.filter((k) => k === 'alert_sent')).toHaveLength(2);
   }, 60_000);
 });
