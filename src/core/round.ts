@@ -3,8 +3,8 @@
  * vantage states and open canaries advance, and the round is stored.
  */
 import type { CoreDeps } from './deps.js';
-import { markerObservation } from './external.js';
 import { errorMessage } from './deps.js';
+import { markerObservation } from './external.js';
 import { judge, read } from './judge.js';
 import type { Canary, Observation, ProbeResult, VantageStatus } from './model.js';
 import type { Prober } from './ports.js';
@@ -34,7 +34,12 @@ async function runProber(prober: Prober, now: () => number): Promise<ProbeResult
 }
 
 /** Judges a result, looking up the canaries it refers to. */
-async function observe(deps: CoreDeps, rt: SiteRuntime, result: ProbeResult, newest?: Canary) {
+export async function observe(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  result: ProbeResult,
+  newest?: Canary,
+) {
   const siteId = rt.spec.id;
   const reading = read(result, siteId);
   const seq = reading.kind === 'marker' ? reading.marker.seq : undefined;
@@ -75,7 +80,7 @@ function nextStatus(o: Observation, prev: VantageStatus | undefined): VantageSta
  * the vantage's state changes. Identical "still fresh" probes between canaries
  * only refresh the vantage status (DESIGN.md section 4, storage budget).
  */
-async function recordRound(
+export async function recordRound(
   deps: CoreDeps,
   rt: SiteRuntime,
   observations: Observation[],
@@ -112,7 +117,36 @@ async function externalRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]) {
   return (c: Canary) => results.map((r) => markerObservation(r, marker, c, external));
 }
 
-export async function probeRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]): Promise<Canary[]> {
+/** Vantages the local probers produce: their kinds, and one `node:<ip>` per fleet node. */
+function isLocalVantage(name: string, rt: SiteRuntime): boolean {
+  return (
+    name.startsWith('node:') ||
+    rt.probers.some((p) => p.kind === name) ||
+    ['edge', 'origin', 'nodes', 'browser'].includes(name)
+  );
+}
+
+/**
+ * A node that left DNS, or a vantage removed from the config, must not stay
+ * behind as a status that turns no_data forever: after a full local round,
+ * local vantages that produced nothing are forgotten. Remote (agent) vantages
+ * keep their own lifecycle.
+ */
+async function forgetVanished(deps: CoreDeps, rt: SiteRuntime, observations: Observation[]) {
+  const seen = new Set(observations.map((o) => o.vantage));
+  for (const v of await deps.store.vantageStatuses(rt.spec.id)) {
+    if (!seen.has(v.vantage) && isLocalVantage(v.vantage, rt)) {
+      await deps.store.removeVantageStatus(rt.spec.id, v.vantage);
+      deps.log.info({ event: 'vantage.removed', site: rt.spec.id, vantage: v.vantage });
+    }
+  }
+}
+
+export async function probeRound(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  open: Canary[],
+): Promise<Canary[]> {
   const { spec } = rt;
   const roundStart = deps.clock.now();
   const now = () => deps.clock.now();
@@ -120,9 +154,13 @@ export async function probeRound(deps: CoreDeps, rt: SiteRuntime, open: Canary[]
     Promise.all(rt.probers.map((p) => runProber(p, now))).then((r) => r.flat()),
     externalRound(deps, rt, open),
   ]);
+  // Failure evidence (browser vantage): kept beside the observations, not in them.
+  for (const { screenshot: png, vantage, startedAt } of results)
+    if (png) await deps.store.saveScreenshot(spec.id, vantage, startedAt, png);
   const newest = await deps.store.latestAcceptedCanary(spec.id);
   const observations = await Promise.all(results.map((r) => observe(deps, rt, r, newest)));
   await recordRound(deps, rt, observations, open.length > 0);
+  await forgetVanished(deps, rt, observations);
   const settled = await settleAll(deps, rt, open, (c) =>
     c.kind === 'external' ? markerFor(c) : observations,
   );
@@ -149,7 +187,9 @@ export async function settleAll(
     steadyIntervalMs: spec.probe.interval,
   };
   const out: Canary[] = [];
-  for (const canary of open) {
+  for (const held of open) {
+    // Re-read: a remote vantage (ingest.ts) may have written it while this round probed.
+    const canary = (await deps.store.getCanary(held.siteId, held.seq)) ?? held;
     const advanced = settleCanary(observationsFor(canary).reduce(applyObservation, canary), rules);
     if (JSON.stringify(advanced) !== JSON.stringify(canary))
       await deps.store.updateCanary(advanced);
@@ -159,7 +199,7 @@ export async function settleAll(
   return out;
 }
 
-function logVerdict(deps: CoreDeps, c: Canary): void {
+export function logVerdict(deps: CoreDeps, c: Canary): void {
   const event = c.state === 'visible' ? 'canary.visible' : `canary.${c.state}`;
   deps.log.info({
     event,

@@ -68,6 +68,8 @@ export interface Store {
 
   upsertVantageStatus(status: VantageStatus): Promise<void>;
   vantageStatuses(siteId: string): Promise<VantageStatus[]>;
+  /** Forgets a vantage that no longer exists (a node gone from DNS, a vantage removed from config). */
+  removeVantageStatus(siteId: string, vantage: string): Promise<void>;
 }
 
 /** One UTC day of one site's canaries (the 90-day bar). */
@@ -116,6 +118,25 @@ export interface HistoryStore {
   latestCanaries(): Promise<Canary[]>;
   /** Latest status of every vantage of every site, by site then vantage. */
   allVantageStatuses(): Promise<VantageStatus[]>;
+  /** Stores a failure screenshot (idempotent) and prunes the site's to the newest SCREENSHOTS_KEPT. */
+  saveScreenshot(siteId: string, vantage: string, takenAt: number, png: Uint8Array): Promise<void>;
+  /** Newest first, without the images. */
+  listScreenshots(siteId: string, limit: number): Promise<ScreenshotInfo[]>;
+  /** The PNG taken at `takenAt` (by `vantage`, when given). */
+  getScreenshot(siteId: string, takenAt: number, vantage?: string): Promise<Uint8Array | undefined>;
+}
+
+/** Failure screenshots kept per site; each save deletes older ones. */
+export const SCREENSHOTS_KEPT = 20;
+
+/** One stored screenshot, without its image. */
+export interface ScreenshotInfo {
+  siteId: string;
+  vantage: string;
+  /** Start of the probe that took it, epoch ms. */
+  takenAt: number;
+  /** PNG size. */
+  bytes: number;
 }
 
 export type NotificationStatus = 'pending' | 'sent' | 'failed';

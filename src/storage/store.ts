@@ -116,6 +116,12 @@ function createCoreStore(db: StoreDb): Store {
         .onConflictDoUpdate({ target: [vantageStatus.siteId, vantageStatus.vantage], set: changes })
         .run();
     },
+    removeVantageStatus: async (siteId, vantage) => {
+      await db
+        .delete(vantageStatus)
+        .where(and(eq(vantageStatus.siteId, siteId), eq(vantageStatus.vantage, vantage)))
+        .run();
+    },
     vantageStatuses: async (siteId) => {
       const rows = await db
         .select()

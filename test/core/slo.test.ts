@@ -33,7 +33,12 @@ describe('SLI and budget', () => {
   it('counts only judged canaries, at their deploy time, and not deploy failures', () => {
     const c = (seq: number, withinSlo: boolean | undefined, deployedAt?: number) =>
       ({ seq, withinSlo, deployedAt, intentAt: seq * 10 }) as Canary;
-    const events = freshnessEvents([c(1, true, 15), c(2, false, 25), c(3, undefined), c(4, undefined, 45)]);
+    const events = freshnessEvents([
+      c(1, true, 15),
+      c(2, false, 25),
+      c(3, undefined),
+      c(4, undefined, 45),
+    ]);
     expect(events).toEqual([
       { at: 15, good: true },
       { at: 25, good: false },
@@ -44,7 +49,11 @@ describe('SLI and budget', () => {
     // 200 canaries, 1 bad, target 99%: allowed 2 bad, burn (1/200)/0.01 = 0.5, half the budget left.
     const count = { good: 199, total: 200 };
     expect(burnRate(count, 0.99)).toBeCloseTo(0.5, 10);
-    expect(errorBudget(count, 0.99)).toEqual({ allowedBad: 2.0000000000000018, bad: 1, remaining: expect.closeTo(0.5, 10) });
+    expect(errorBudget(count, 0.99)).toEqual({
+      allowedBad: 2.0000000000000018,
+      bad: 1,
+      remaining: expect.closeTo(0.5, 10),
+    });
     expect(burnRate({ good: 0, total: 0 }, 0.99)).toBeUndefined();
     expect(errorBudget({ good: 0, total: 0 }, 0.99).remaining).toBeUndefined();
   });
@@ -52,7 +61,10 @@ describe('SLI and budget', () => {
   it('reads availability from hourly probe counts, ignoring other vantages', () => {
     const h = (vantage: string, total: number, missing: number, error: number) =>
       ({ vantage, hour: H, total, missing, error }) as HourlyVantage;
-    expect(availabilityCount([h('edge', 60, 3, 2), h('origin', 60, 60, 0)], 'edge', 0)).toEqual({ good: 55, total: 60 });
+    expect(availabilityCount([h('edge', 60, 3, 2), h('origin', 60, 60, 0)], 'edge', 0)).toEqual({
+      good: 55,
+      total: 60,
+    });
   });
 
   it('counts events in half-open windows', () => {

@@ -26,6 +26,14 @@ describe('site state', () => {
     expect(s.affected).toEqual(['node:a']);
   });
 
+  it('says fresh since the last vantage became fresh, not before the incident', () => {
+    const s = summarizeSite({
+      ...base,
+      vantages: [v('edge', 'fresh', 100_000, 10_000), v('node:a', 'fresh', 100_000, 90_000)],
+    });
+    expect(s).toMatchObject({ state: 'fresh', since: 90_000 });
+  });
+
   it('shows no_data, never green, when the monitor went silent', () => {
     const s = summarizeSite({
       ...base,

@@ -128,6 +128,9 @@ export function storeContract(name: string, open: () => Promise<FullStore>): voi
           stalenessMs: 4,
         },
       ]);
+      await store.upsertVantageStatus({ ...status, vantage: 'node:10.0.0.9' });
+      await store.removeVantageStatus('docs', 'node:10.0.0.9');
+      expect((await store.vantageStatuses('docs')).map((v) => v.vantage)).toEqual(['edge']);
       await store.setPaused('docs', true);
       await store.upsertSite(
         { id: 'docs', name: 'Docs 2', url: 'https://docs.example.com/' },
@@ -221,6 +224,27 @@ export function storeContract(name: string, open: () => Promise<FullStore>): voi
       await store.putIncident({ ...incident, state: 'resolved', resolvedAt: 30 });
       expect(await store.openIncidents()).toEqual([]);
       expect((await store.listIncidents({ limit: 5 }))[0]?.resolvedAt).toBe(30);
+    });
+
+    it('reads every site, the newest canary per site and every vantage status at once', async () => {
+      await store.upsertSite({ id: 'blog', name: 'Blog', url: 'https://blog.example.com/' }, 1_000);
+      await create('a');
+      await create('b');
+      await store.createCanary({ siteId: 'blog', token: 'c', intentAt: 3_000, reason: 'x' });
+      const status = { state: 'fresh' as const, since: 1, lastObservedAt: 2 };
+      await store.upsertVantageStatus({ siteId: 'docs', vantage: 'origin', ...status });
+      await store.upsertVantageStatus({ siteId: 'docs', vantage: 'edge', ...status });
+      await store.upsertVantageStatus({ siteId: 'blog', vantage: 'edge', ...status });
+      expect((await store.listSites()).map((s) => s.id)).toEqual(['blog', 'docs']);
+      expect((await store.latestCanaries()).map((c) => [c.siteId, c.seq, c.token])).toEqual([
+        ['blog', 1, 'c'],
+        ['docs', 2, 'b'],
+      ]);
+      expect((await store.allVantageStatuses()).map((v) => `${v.siteId}/${v.vantage}`)).toEqual([
+        'blog/edge',
+        'docs/edge',
+        'docs/origin',
+      ]);
     });
 
     it('keeps outbox entries once, due in creation order', async () => {
