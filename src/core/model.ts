@@ -75,6 +75,8 @@ export interface ProbeResult {
   cache: CacheInfo;
   /** Set when the probe failed below HTTP (or body too large, redirects). */
   error?: { class: ErrorClass; message: string };
+  /** PNG of the viewport when a browser probe failed (error, non-2xx, no marker); size-capped. */
+  screenshot?: Uint8Array;
 }
 
 /** A marker read from a served canary file or page. */

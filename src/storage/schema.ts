@@ -3,6 +3,7 @@
  * D1 on Workers. Times are epoch milliseconds in integer columns.
  */
 import {
+  blob,
   index,
   integer,
   primaryKey,
@@ -219,4 +220,48 @@ export const notifications = sqliteTable(
     index('notifications_due').on(t.status, t.nextAttemptAt),
     index('notifications_incident').on(t.incidentId),
   ],
+);
+
+/**
+ * Intervals in which the monitor itself was not watching (process down or
+ * paused, machine suspended, wall clock jumped). They are no-data, never
+ * uptime: availability SLIs leave out the hours they touch.
+ */
+export const monitorGaps = sqliteTable(
+  'monitor_gaps',
+  {
+    /** `${kind}:${startedAt}`, so recording the same gap twice is a no-op. */
+    id: text('id').primaryKey(),
+    /** `down` (no process), `pause` (process stopped or starved), `clock_jump`. */
+    kind: text('kind').notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('monitor_gaps_time').on(t.startedAt)],
+);
+
+/** The newest heartbeat of the running monitor: one row, rewritten on every beat. */
+export const monitorHeartbeat = sqliteTable('monitor_heartbeat', {
+  id: integer('id').primaryKey(),
+  at: integer('at').notNull(),
+  /** When the process that wrote it started. */
+  processStartedAt: integer('process_started_at').notNull(),
+  pid: integer('pid').notNull(),
+});
+
+/**
+ * Failure screenshots of the browser vantage (PNG, a few hundred KiB at most). Only the newest
+ * few per site are kept: the store prunes on every save.
+ */
+export const screenshots = sqliteTable(
+  'screenshots',
+  {
+    siteId: text('site_id').notNull(),
+    vantage: text('vantage').notNull(),
+    /** Start of the probe that took it, epoch ms. */
+    takenAt: integer('taken_at').notNull(),
+    png: blob('png', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.vantage, t.takenAt] })],
 );
