@@ -71,6 +71,7 @@ describe('http prober: responses', () => {
         cacheStatus: 'hit',
         pop: 'FRA',
       },
+      headers: expect.objectContaining({ 'cf-ray': '8a1b2c3d4e5f6789-FRA', age: '42' }),
     });
     expect(server.requests[0]?.headers['user-agent']).toMatch(/^freshprobe\//);
   });
