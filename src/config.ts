@@ -6,7 +6,7 @@
  */
 
 import { crossFieldProblems } from './config/cross.js';
-import { type Env, interpolateEnv } from './config/env.js';
+import { type Env, interpolateEnv, type ReadSecretFile } from './config/env.js';
 import { finishProblems, formatPath, runSchema } from './config/problems.js';
 import type { Config } from './config/resolve.js';
 import { configInputSchema, configSchema } from './config/schema.js';
@@ -15,6 +15,7 @@ import { ConfigError } from './core/errors.js';
 
 export type { DeployConfig, NotifierConfig } from './config/adapters.js';
 export { deploySchemas, notifierSchemas } from './config/adapters.js';
+export type { AgentConfig } from './config/agents.js';
 export type {
   CanaryConfig,
   Config,
@@ -40,16 +41,23 @@ const SECTION_ORDER = Object.keys(configInputSchema.shape);
  * errors alone if the text does not parse, else all env, schema and
  * cross-field problems together.
  */
-export function parseConfigText(yamlText: string, env: Env): LoadedConfig {
+export function parseConfigText(
+  yamlText: string,
+  env: Env,
+  readFile?: ReadSecretFile,
+): LoadedConfig {
   const { value, problems } = readYaml(yamlText);
   if (problems.length > 0) throw new ConfigError(finishProblems(problems, SECTION_ORDER));
-  return parseConfigObject(value, env);
+  return parseConfigObject(value, env, readFile);
 }
 
-/** Validates an already-parsed config tree (from YAML, JSON or code). Throws ConfigError. */
-export function parseConfigObject(raw: unknown, env: Env): LoadedConfig {
+/**
+ * Validates an already-parsed config tree (from YAML, JSON or code). Throws
+ * ConfigError. `readFile` enables VAR_FILE secrets (Node passes fs).
+ */
+export function parseConfigObject(raw: unknown, env: Env, readFile?: ReadSecretFile): LoadedConfig {
   // An empty file parses to null: report the missing sites rather than "not a mapping".
-  const interpolated = interpolateEnv(raw ?? {}, env);
+  const interpolated = interpolateEnv(raw ?? {}, env, readFile);
   const checked = runSchema(configSchema, interpolated.value, interpolated.secretPaths);
   // A failed ${VAR} left a placeholder: do not also blame the placeholder's shape.
   const envPaths = new Set(interpolated.problems.map((p) => formatPath(p.path)));

@@ -28,9 +28,35 @@ function problemLines(load: () => LoadedConfig): string[] {
 
 /** One fixture per rule, each with every line it must produce, in order. */
 const INVALID: Record<string, string[]> = {
+  'agent-conflicts.yaml': [
+    'agents[1].id: duplicate agent id "fra" (first at agents[0])',
+    'agents[2].token: same token as agents[0].token: every agent needs its own token',
+    'agents[2].vantage: duplicate vantage "agent:fra" (first at agents[0])',
+    'agents[3].vantage: vantage "edge" is reserved for freshprobe\'s own probers; pick another name',
+    'agents[4].vantage: vantage "node:10.0.0.1" is reserved for freshprobe\'s own probers; pick another name',
+  ],
+  'bad-api-deploy.yaml': [
+    'sites[0].deploy.followPipelines: unknown key (did you mean "followPipeline"?)',
+    'sites[0].deploy.project: expected a project id like 1234 or a path like "group/repo", got "acme"',
+    'sites[1].deploy.file: expected a file path inside the repository (no leading "/", no ".."), got "/freshprobe/canary.json"',
+    'sites[1].deploy.repo: expected a repository like "owner/name", got "acme"',
+    'sites[1].deploy.token: required',
+  ],
+  'bad-agent.yaml': [
+    'agents[0].token: expected a token of at least 16 characters (openssl rand -hex 24), got "short"',
+    'agents[1].vantage: expected a vantage name like "agent:fra" (a-z, 0-9, ":", "@", ".", "-" or "_"), got "Agent IAD"',
+    'agents[2].sites[1]: no site with id "blog"',
+  ],
   'bad-canary.yaml': [
     'sites[0].canary.format: unknown format "xml"; expected json or html',
     'sites[0].canary.path: expected a URL path starting with "/", got "freshprobe/canary.json"',
+  ],
+  'bad-command-deploy.yaml': [
+    'sites[0].deploy.command: expected at least one argument',
+    'sites[0].deploy.env.CLOUDFLARE-ACCOUNT: expected an environment variable name (A-Z, 0-9, "_"), got "CLOUDFLARE-ACCOUNT"',
+    'sites[0].deploy.timeout: expected a duration like 30s, 5m or 2h, got "soon"',
+    'sites[1].deploy.body: expected a mapping, got "{{token}}"',
+    'sites[1].deploy.url: expected an http(s) URL, got "api.netlify.com/build_hooks/abc"',
   ],
   'bad-cron.yaml': ['sites[0].schedule: expected a 5-field cron expression, got "every hour"'],
   'bad-duration.yaml': ['defaults.timeout: expected a duration like 30s, 5m or 2h, got "soon"'],
@@ -44,6 +70,11 @@ const INVALID: Record<string, string[]> = {
     'sites[0].probe.nodes[1]: expected an IPv4 or IPv6 address with an optional port, got "10.0.0.300"',
     'sites[0].probe.nodes[3]: expected an IPv4 or IPv6 address with an optional port, got "web-1:80"',
     'sites[1].probe.nodes: expected "resolve" or a list of IP addresses, got "all"',
+  ],
+  'bad-notifier-options.yaml': [
+    'notifiers[0].secret: expected a non-empty string, got ""',
+    'notifiers[1].username: expected a name of 1 to 80 characters, got ""',
+    'notifiers[2].username: unknown key',
   ],
   'bad-repo-file.yaml': [
     'sites[0].deploy.file: expected a file path inside the repository (no leading "/", no ".."), got "../outside/canary.json"',
@@ -76,7 +107,7 @@ const INVALID: Record<string, string[]> = {
     'sites[0].notify[1]: no notifier with id "pager"',
     'sites[0].probe.vantages[1]: unknown vantage "cdn"; expected edge, origin, nodes or browser',
     'sites[1].colour: unknown key',
-    'sites[1].deploy.kind: unknown kind "rsync"; expected one of local-dir, git',
+    'sites[1].deploy.kind: unknown kind "rsync"; expected one of local-dir, git, gitlab-api, github-api, command, webhook',
     'sites[1].id: duplicate site id "docs" (first at sites[0])',
     'sites[1].schedule: expected a 5-field cron expression, got "every hour"',
     'sites[1].url: expected an http(s) URL, got "docs.example.com"',
@@ -102,7 +133,7 @@ const INVALID: Record<string, string[]> = {
   'token-without-http.yaml': ['sites[0].deploy.token: only works with an http(s) remote'],
   'typo-key.yaml': ['defaults.shedule: unknown key (did you mean "schedule"?)'],
   'unknown-deploy-kind.yaml': [
-    'sites[0].deploy.kind: unknown kind "ftp"; expected one of local-dir, git',
+    'sites[0].deploy.kind: unknown kind "ftp"; expected one of local-dir, git, gitlab-api, github-api, command, webhook',
   ],
   'unknown-key.yaml': ['sites[0].foo: unknown key'],
   'unknown-notifier-kind.yaml': [
@@ -166,7 +197,11 @@ describe('valid configs', () => {
   it('fills every default into a minimal config', () => {
     const { config, secrets } = parseConfigText(read('valid/minimal.yaml'), {});
     expect(secrets).toEqual([]);
-    expect(config.server).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(config.server).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      rateLimit: { enabled: true, perSecond: 20, burst: 200, trustProxy: false },
+    });
     expect(config.storage).toEqual({ sqlite: 'data/freshprobe.db', retainObservationsDays: 30 });
     expect(config.notifiers).toEqual([]);
     expect(config.sites).toEqual([
@@ -221,6 +256,7 @@ describe('valid configs', () => {
       host: '127.0.0.1',
       publicUrl: 'https://status.example.com',
       adminToken: 'admin-secret',
+      rateLimit: { enabled: true, perSecond: 20, burst: 200, trustProxy: false },
     });
     expect(config.notifiers[2]).toMatchObject({
       smtp: 'smtps://mailer:smtp-secret@mail.example.com:465',
@@ -292,14 +328,14 @@ describe('valid configs', () => {
     expect(shop.slo).toEqual({ threshold: 600_000, target: 0.9, window: 604_800_000 });
   });
 
-  it.each(readdirSync(new URL('../data/examples/', import.meta.url)))(
-    'example %s is valid',
-    (file) => {
-      const text = readFileSync(new URL(`../data/examples/${file}`, import.meta.url), 'utf8');
-      const env = { ...FULL_ENV, PAGERDUTY_ROUTING_KEY: 'pd' };
-      expect(parseConfigText(text, env).config.sites.length).toBeGreaterThan(0);
-    },
-  );
+  // Config examples only: data/examples also holds a systemd unit.
+  it.each(
+    readdirSync(new URL('../data/examples/', import.meta.url)).filter((f) => /\.ya?ml$/.test(f)),
+  )('example %s is valid', (file) => {
+    const text = readFileSync(new URL(`../data/examples/${file}`, import.meta.url), 'utf8');
+    const env = { ...FULL_ENV, PAGERDUTY_ROUTING_KEY: 'pd' };
+    expect(parseConfigText(text, env).config.sites.length).toBeGreaterThan(0);
+  });
 });
 
 const site = {
@@ -348,6 +384,47 @@ describe('parseConfigObject', () => {
   });
 });
 
+describe('API, command and webhook deploy kinds', () => {
+  it.each([
+    [
+      { kind: 'gitlab-api', project: 'acme/docs', file: 'public/c.json', token: '${T}' },
+      {
+        baseUrl: 'https://gitlab.com',
+        branch: 'main',
+        followPipeline: false,
+        pipelineTimeout: 600_000,
+        allowPrivateAddresses: false,
+      },
+    ],
+    [
+      {
+        kind: 'github-api',
+        repo: 'acme/site',
+        file: 'docs/c.json',
+        token: '${T}',
+        pagesTimeout: '90s',
+      },
+      {
+        baseUrl: 'https://api.github.com',
+        branch: 'main',
+        followPages: false,
+        pagesTimeout: 90_000,
+        allowPrivateAddresses: false,
+      },
+    ],
+    [{ kind: 'command', command: 'wrangler pages deploy dist' }, { timeout: 120_000 }],
+    [
+      { kind: 'webhook', url: '${T}', body: { trigger_title: 'canary #{{seq}}' } },
+      { url: 'https://hooks.example.com/x', allowPrivateAddresses: false },
+    ],
+  ])('fills the defaults of %o', (deploy, defaults) => {
+    const T = deploy.kind === 'webhook' ? 'https://hooks.example.com/x' : 'secret';
+    const { config, secrets } = parseConfigObject({ sites: [{ ...site, deploy }] }, { T });
+    expect(config.sites[0]!.deploy).toMatchObject(defaults);
+    expect(secrets).toEqual(JSON.stringify(deploy).includes('${T}') ? [T] : []);
+  });
+});
+
 describe('YAML references in flow mappings', () => {
   it('parses unquoted ${VAR} and ${VAR:-a,b} inside { }', () => {
     const text =
@@ -369,7 +446,7 @@ describe('JSON Schema', () => {
     const deploy = schema.properties.sites.items.properties.deploy.oneOf;
     expect(
       deploy.map((d: { properties: { kind: { const: string } } }) => d.properties.kind.const),
-    ).toEqual(['local-dir', 'git']);
+    ).toEqual(['local-dir', 'git', 'gitlab-api', 'github-api', 'command', 'webhook']);
     expect(schema.properties.sites.items.additionalProperties).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Rules that span fields: unique ids, notifier references, SLO threshold
- * below the canary timeout. They run on the raw (interpolated) tree, even when
+ * Rules that span fields: unique ids, notifier and site references, agent
+ * vantages and tokens, SLO threshold below the canary timeout. They run on the raw (interpolated) tree, even when
  * the schema found other problems, so one run reports everything; anything
  * malformed here is skipped because the schema already reports it.
  */
 import { formatDuration, parseDuration } from '../core/duration.js';
+import { reservedVantage } from './agents.js';
 import { messages } from './messages.js';
 import type { PathSegment, Problem } from './problems.js';
 import { BUILTIN } from './schema.js';
@@ -47,6 +48,48 @@ function unknownNotifiers(sites: unknown[], notifiers: unknown[]): Problem[] {
         : [],
     ),
   );
+}
+
+/** Agents probe known sites only. */
+function agentSites(agents: unknown[], sites: unknown[]): Problem[] {
+  const siteIds = new Set(sites.map((s) => record(s)?.id));
+  return agents.flatMap((agent, i) =>
+    list(record(agent)?.sites).flatMap((id, j): Problem[] =>
+      typeof id === 'string' && !siteIds.has(id)
+        ? [{ path: ['agents', i, 'sites', j], message: messages.unknownSite(id) }]
+        : [],
+    ),
+  );
+}
+
+/** Each agent's vantage (explicit, or `agent:<id>`) is its own and not a built-in one. */
+function agentVantages(agents: unknown[]): Problem[] {
+  const seen = new Map<string, { at: string; explicit: boolean }>();
+  return agents.flatMap((item, i): Problem[] => {
+    const agent = record(item) ?? {};
+    const explicit = typeof agent.vantage === 'string';
+    if (!explicit && typeof agent.id !== 'string') return [];
+    const vantage = explicit ? String(agent.vantage) : `agent:${agent.id}`;
+    const path = ['agents', i, explicit ? 'vantage' : 'id'];
+    if (reservedVantage(vantage)) return [{ path, message: messages.reservedVantage(vantage) }];
+    const first = seen.get(vantage);
+    if (!first) seen.set(vantage, { at: `agents[${i}]`, explicit });
+    // Two agents with one id already get "duplicate agent id": do not say it twice.
+    if (!first || (!explicit && !first.explicit)) return [];
+    return [{ path, message: messages.duplicateVantage(vantage, first.at) }];
+  });
+}
+
+/** The token identifies the agent, so two agents cannot share one. */
+function agentTokens(agents: unknown[]): Problem[] {
+  const seen = new Map<string, string>();
+  return agents.flatMap((item, i): Problem[] => {
+    const token = record(item)?.token;
+    if (typeof token !== 'string') return [];
+    const first = seen.get(token);
+    if (!first) seen.set(token, `agents[${i}].token`);
+    return first ? [{ path: ['agents', i, 'token'], message: messages.duplicateToken(first) }] : [];
+  });
 }
 
 /** Milliseconds of a written duration, the fallback when absent, undefined when invalid. */
@@ -107,9 +150,14 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   if (!root) return [];
   const sites = list(root.sites);
   const notifiers = list(root.notifiers);
+  const agents = list(root.agents);
   return [
     ...duplicateIds(sites, 'sites', 'site'),
     ...duplicateIds(notifiers, 'notifiers', 'notifier'),
+    ...duplicateIds(agents, 'agents', 'agent'),
+    ...agentSites(agents, sites),
+    ...agentVantages(agents),
+    ...agentTokens(agents),
     ...unknownNotifiers(sites, notifiers),
     ...thresholdProblems(root),
   ];

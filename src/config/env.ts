@@ -1,12 +1,17 @@
 /**
  * `${VAR}` and `${VAR:-default}` interpolation over every string value of the
  * raw config tree, before validation, so secrets stay out of the file.
- * `$${` writes a literal `${`. Keys are never interpolated.
+ * `$${` writes a literal `${`. Keys are never interpolated. When VAR is unset
+ * and VAR_FILE names a file (Docker and systemd credentials), the file's
+ * content is used instead; reading is injected, so this stays runtime-free.
  */
 import { messages } from './messages.js';
 import { formatPath, type PathSegment, type Problem } from './problems.js';
 
 export type Env = Record<string, string | undefined>;
+
+/** Reads a secret file (utf-8); throws with a `code` when it cannot. */
+export type ReadSecretFile = (path: string) => string;
 
 export interface Interpolated {
   /** A new tree; the input is not modified. */
@@ -22,7 +27,23 @@ export interface Interpolated {
 /** `$${` (an escaped `${`), a `${NAME}` or `${NAME:-default}` reference, or a malformed `${`. */
 export const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
 
-export function interpolateEnv(raw: unknown, env: Env): Interpolated {
+/** VAR_FILE's content without its final newline, a problem message, or undefined when unset. */
+function fromFile(
+  name: string,
+  env: Env,
+  readFile: ReadSecretFile | undefined,
+): { value?: string; problem?: string } {
+  const path = env[`${name}_FILE`];
+  if (!readFile || !path) return {};
+  try {
+    return { value: readFile(path).replace(/\r?\n$/, '') };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'error';
+    return { problem: `${name}_FILE names ${path}, which cannot be read (${code})` };
+  }
+}
+
+export function interpolateEnv(raw: unknown, env: Env, readFile?: ReadSecretFile): Interpolated {
   const secrets = new Set<string>();
   const out: Interpolated = { value: undefined, secrets: [], secretPaths: new Set(), problems: [] };
 
@@ -34,7 +55,12 @@ export function interpolateEnv(raw: unknown, env: Env): Interpolated {
         out.problems.push({ path, message: messages.envMalformed });
         return '';
       }
-      const value = env[name];
+      const file = env[name] === undefined ? fromFile(name, env, readFile) : {};
+      if (file.problem) {
+        out.problems.push({ path, message: file.problem });
+        return '';
+      }
+      const value = env[name] ?? file.value;
       // As in the shell, `:-` also replaces a variable that is set but empty.
       if (value !== undefined && value !== '') {
         secrets.add(value);

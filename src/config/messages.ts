@@ -41,6 +41,12 @@ export const messages = {
   duplicateId: (noun: string, id: string, firstAt: string) =>
     `duplicate ${noun} id ${JSON.stringify(id)} (first at ${firstAt})`,
   unknownNotifier: (id: string) => `no notifier with id ${JSON.stringify(id)}`,
+  unknownSite: (id: string) => `no site with id ${JSON.stringify(id)}`,
+  reservedVantage: (name: string) =>
+    `vantage ${JSON.stringify(name)} is reserved for freshprobe's own probers; pick another name`,
+  duplicateVantage: (name: string, firstAt: string) =>
+    `duplicate vantage ${JSON.stringify(name)} (first at ${firstAt})`,
+  duplicateToken: (firstAt: string) => `same token as ${firstAt}: every agent needs its own token`,
   thresholdTooLong: (timeout: string, got: string) =>
     `must be shorter than the timeout (${timeout}), got ${got}`,
   timeoutTooShort: (threshold: string, got: string) =>

@@ -3,6 +3,7 @@
  * complete SiteConfig and never looks at `defaults` again.
  */
 import type { DeployConfig, NotifierConfig } from './adapters.js';
+import { type AgentConfig, resolveAgent } from './agents.js';
 import type { AlertsConfig } from './alerts.js';
 import { type MarkerConfig, resolveMarker } from './marker.js';
 import type { RawConfig, RawDefaults, RawSite } from './schema.js';
@@ -83,6 +84,8 @@ export interface Config {
   defaults: RawDefaults;
   sites: SiteConfig[];
   notifiers: NotifierConfig[];
+  /** Remote vantages that may push observations. */
+  agents: AgentConfig[];
 }
 
 const DEFAULT_CANARY_PATH = '/freshprobe/canary.json';
@@ -132,5 +135,9 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 
 export function resolveConfig(raw: RawConfig): Config {
   const { $schema: _ignored, ...rest } = raw;
-  return { ...rest, sites: raw.sites.map((site) => resolveSite(site, raw.defaults)) };
+  return {
+    ...rest,
+    sites: raw.sites.map((site) => resolveSite(site, raw.defaults)),
+    agents: raw.agents.map(resolveAgent),
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { deploySchema, notifierSchema } from './adapters.js';
+import { agentSchema } from './agents.js';
 import { defaultAlertsSchema, siteAlertsSchema } from './alerts.js';
 import { markerSchema } from './marker.js';
 import {
@@ -160,6 +161,9 @@ export const configInputSchema = z.strictObject({
   defaults: defaults.prefault({}),
   sites: hinted(z.array(site).min(1), { expected: 'a list of sites', noun: 'site' }),
   notifiers: hinted(z.array(notifierSchema), { expected: 'a list of notifiers' }).default([]),
+  agents: hinted(z.array(agentSchema), { expected: 'a list of agents' })
+    .default([])
+    .meta({ description: 'Remote vantages allowed to push observations (freshprobe agent).' }),
 });
 
 /** The whole config: parses the file's shape and resolves every site against `defaults`. */

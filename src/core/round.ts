@@ -193,6 +193,10 @@ export async function settleAll(
     const advanced = settleCanary(observationsFor(canary).reduce(applyObservation, canary), rules);
     if (JSON.stringify(advanced) !== JSON.stringify(canary))
       await deps.store.updateCanary(advanced);
+    // The daily bar counts verdicts: recount the canary's day when its SLO verdict or state changes.
+    if (advanced.withinSlo !== canary.withinSlo || advanced.state !== canary.state) {
+      await deps.store.recomputeDay(advanced.siteId, dayOf(advanced.intentAt));
+    }
     if (advanced.state !== canary.state) logVerdict(deps, advanced);
     out.push(advanced);
   }

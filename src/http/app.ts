@@ -13,10 +13,12 @@ import type { Canary } from '../core/model.js';
 import type { Clock } from '../core/ports.js';
 import type { SiteSpec } from '../core/site.js';
 import type { FullStore } from '../core/store.js';
+import { type AgentSpec, registerAgentRoutes } from './agent-routes.js';
 import type { WebAssets } from './assets.js';
 import { requireAdmin } from './auth.js';
 import { incidentRoutes } from './incident-routes.js';
 import { type OpsServices, registerOpsRoutes, registerRateLimit } from './ops-routes.js';
+import { registerScreenshotRoutes } from './screenshot-routes.js';
 import { securityHeaders } from './security.js';
 import { sloView } from './slo-view.js';
 import { registerStatusRoutes } from './status-routes.js';
@@ -42,6 +44,8 @@ export interface AppServices extends OpsServices {
   requestCanary(siteId: string, reason: string): Promise<Canary>;
   /** Registers an external deploy's marker to be tracked like a canary. */
   registerDeploy(siteId: string, input: { marker: string; deployedAt?: number }): Promise<Canary>;
+  /** Remote vantages allowed to push observations (config `agents`); absent = none. */
+  agents?(): AgentSpec[];
   /** Shown on pages when running the built-in demo. */
   demo?: boolean;
   /** Built web assets (CSS, chart script); without them pages work unstyled. */
@@ -137,6 +141,7 @@ export function createApp(services: AppServices): Hono {
     });
     return c.json({ observations });
   });
+  registerScreenshotRoutes(app, services);
   app.post('/api/v1/sites/:id/canaries', admin, async (c) => {
     const site = findSite(c.req.param('id'));
     const canary = await services.requestCanary(site.id, 'manual');
@@ -153,6 +158,8 @@ export function createApp(services: AppServices): Hono {
   incidentRoutes(app, services.store, admin, () => services.clock.now());
   // Reload (admin), /metrics, /api/v1/monitor.
   registerOpsRoutes(app, services, admin, () => services.clock.now());
+  // Remote vantages: GET /api/v1/agent/sites, POST /api/v1/agent/observations.
+  registerAgentRoutes(app, services);
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => onError(error, c, services.log));

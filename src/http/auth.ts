@@ -11,14 +11,27 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** Marks the admin guard, so tests can list every admin route from the app itself. */
+const ADMIN_GUARD = Symbol('freshprobe.adminGuard');
+
+export function isAdminGuard(handler: unknown): boolean {
+  return typeof handler === 'function' && ADMIN_GUARD in handler;
+}
+
+/** The token of `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235). */
+export function bearer(header: string | undefined): string {
+  const match = /^bearer +(.*)$/i.exec(header ?? '');
+  return match?.[1]?.trim() ?? '';
+}
+
 /** Requires `Authorization: Bearer <adminToken>`; with no token configured, admin routes are closed. */
 export function requireAdmin(getToken: () => string | undefined): MiddlewareHandler {
-  return async (c, next) => {
+  const guard: MiddlewareHandler = async (c, next) => {
     const expected = getToken();
     if (!expected) throw new AuthError('admin API disabled: set server.adminToken');
-    const header = c.req.header('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!constantTimeEqual(given, expected)) throw new AuthError('missing or wrong admin token');
+    if (!constantTimeEqual(bearer(c.req.header('authorization')), expected))
+      throw new AuthError('missing or wrong admin token');
     await next();
   };
+  return Object.assign(guard, { [ADMIN_GUARD]: true });
 }

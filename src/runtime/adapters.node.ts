@@ -16,6 +16,7 @@ import { createLocalDirDeployer } from '../deployers/local-dir.node.js';
 import { withRedaction } from '../deployers/redacting.js';
 import { createWebhookDeployer } from '../deployers/webhook.js';
 import { publicOnlyFetch } from '../net/resolve-guard.node.js';
+import { createBrowserProber } from '../probers/browser.node.js';
 import { createFleetProber } from '../probers/fleet.node.js';
 import { createHttpProber } from '../probers/http.js';
 
@@ -93,6 +94,19 @@ const probers: Record<string, ProberFactory> = {
       maxBodyBytes: site.probe.maxBodyBytes,
       maxRedirects: site.probe.maxRedirects,
       headers: site.probe.headers,
+    }),
+  browser: (site, ctx) =>
+    createBrowserProber({
+      url: canaryUrl(site),
+      landingUrl: site.url,
+      format: site.canary.format,
+      // markerProbers re-point canary.path at the marker page, which has no freshprobe meta.
+      awaitMarker: site.canary.path !== site.marker?.path,
+      timeoutMs: site.probe.timeout,
+      maxBodyBytes: site.probe.maxBodyBytes,
+      headers: site.probe.headers,
+      // One profile for every site: one Chromium, and origins keep sites' workers apart.
+      profileDir: join(ctx.dataDir, 'browser'),
     }),
 };
 

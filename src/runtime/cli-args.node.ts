@@ -16,6 +16,8 @@ Usage:
                                                register the deploy with a running server and wait for its verdict
   freshprobe notify-test <notifier> [site] [--config F]
                                                send a test alert through one notifier; exit 0 accepted, 1 not
+  freshprobe agent --server URL [--token T]    a remote vantage: probe the server's sites from here and push
+                                               the results (token also from FRESHPROBE_AGENT_TOKEN)
 `;
 
 export const OPTIONS = {

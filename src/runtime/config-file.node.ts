@@ -1,6 +1,6 @@
 /** Finding and reading the config file; parsing and validation live in src/config.ts. */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type LoadedConfig, parseConfigText } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 
@@ -24,5 +24,6 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError([{ path: '', message: `cannot read ${path}: ${code}` }]);
   }
-  return parseConfigText(text, env);
+  // VAR_FILE secrets (Docker secrets, systemd LoadCredential=) are read from disk here.
+  return parseConfigText(text, env, (file) => readFileSync(resolve(dirname(path), file), 'utf8'));
 }

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { type CliValues, parse, USAGE, UsageError } from './cli-args.node.js';
+import { agentCommand } from './commands/agent.node.js';
 import { canaryCommand } from './commands/canary.node.js';
 import { type Io, processIo } from './commands/io.node.js';
 import { notifyTestCommand } from './commands/notify-test.node.js';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   verify: verifyCommand,
   report: reportCommand,
   'notify-test': notifyTestCommand,
+  agent: agentCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

@@ -4,9 +4,9 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { requestCanary } from '../core/deploy.js';
-import { registerDeploy } from '../core/external.js';
 import type { CoreDeps } from '../core/deps.js';
 import { errorMessage } from '../core/deps.js';
+import { registerDeploy } from '../core/external.js';
 import type { Canary } from '../core/model.js';
 import type { SiteRuntime } from '../core/site.js';
 import { stepSite } from '../core/step.js';
@@ -27,8 +27,8 @@ interface SiteLoop {
 /** After a failed step, retry soon but not in a hot loop. */
 const RETRY_AFTER_FAILURE_MS = 5_000;
 const LAG_SAMPLES = 10_000;
-/** The scheduler's own tick: proof that its timers still fire. */
-export const TICK_MS = 1_000;
+/** The scheduler's own tick: proof that its timers still fire. Stalled: none for 2 ticks. */
+export const TICK_MS = 5_000;
 /** A due step this late means timers are not firing (a blocked or starved process). */
 const OVERDUE_MS = 15_000;
 /** Longer than a deploy (2 min) plus a probe round guard (2 min), with room to spare. */
@@ -77,15 +77,18 @@ export class Scheduler {
   /**
    * Swaps a site's adapters and schedule (config reload). A step already
    * running finishes with the old runtime; the next one uses the new. Open
-   * canaries live in the store, so none is lost. Returns the old runtime.
+   * canaries live in the store, so none is lost. Resolves with the old
+   * runtime once nothing uses it any more (the caller closes it).
    */
-  replace(rt: SiteRuntime, schedule: string | undefined): SiteRuntime {
+  async replace(rt: SiteRuntime, schedule: string | undefined): Promise<SiteRuntime> {
     const loop = this.loops.get(rt.spec.id);
     if (!loop) throw new Error(`no site ${rt.spec.id}`);
     const old = loop.rt;
+    const inFlight = loop.running;
     loop.rt = rt;
     if (schedule !== loop.schedule) this.setSchedule(loop, schedule);
     this.wake(rt.spec.id);
+    await inFlight;
     return old;
   }
 
@@ -104,7 +107,7 @@ export class Scheduler {
   health(now = this.deps.clock.now()): SchedulerHealth {
     if (this.stopped) return { ok: false, reason: 'scheduler stopped' };
     const silent = now - this.lastTickAt;
-    if (silent > 2 * TICK_MS + OVERDUE_MS)
+    if (silent > 2 * TICK_MS)
       return { ok: false, reason: `scheduler stalled: no tick for ${Math.round(silent / 1000)} s` };
     for (const [id, loop] of this.loops) {
       if (loop.runningSince !== undefined && now - loop.runningSince > STUCK_STEP_MS)
@@ -140,7 +143,10 @@ export class Scheduler {
   }
 
   /** Registers an external deploy and wakes the site so probing starts now. */
-  async registerDeploy(siteId: string, input: { marker: string; deployedAt?: number }): Promise<Canary> {
+  async registerDeploy(
+    siteId: string,
+    input: { marker: string; deployedAt?: number },
+  ): Promise<Canary> {
     const loop = this.loops.get(siteId);
     if (!loop) throw new Error(`no site ${siteId}`);
     const canary = await registerDeploy(this.deps, loop.rt.spec, input);

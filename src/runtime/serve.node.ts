@@ -1,22 +1,45 @@
 /**
  * `freshprobe serve`: everything is loaded (migrations, config, state) before
- * the listener opens, so the server never answers from a half-loaded state.
+ * the app answers, so the server never serves from a half-loaded state. The
+ * listener opens after loading, or, when it must exist first (socket
+ * activation), answers 503 + Retry-After until then (listen.node.ts).
  */
-import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import type { LoadedConfig } from '../config.js';
 import type { Logger } from '../core/deps.js';
 import { createApp, type Readiness } from '../http/app.js';
 import { loadWebAssets } from '../http/assets.node.js';
-import { type Bootstrapped, bootstrap } from './bootstrap.node.js';
+import type { ReloadSummary } from '../http/ops-routes.js';
 import { type Background, startBackground } from './background.node.js';
+import { type Bootstrapped, bootstrap } from './bootstrap.node.js';
+import { type HeartbeatMonitor, startHeartbeat } from './heartbeat.node.js';
+import { type Listener, openListener } from './listen.node.js';
+import {
+  createMetrics,
+  type Metrics,
+  meteredLogger,
+  metricsSource,
+  observeGap,
+  registerLiveGauges,
+} from './metrics.node.js';
+import { clientAddress, monitorView, retentionPass, siteStates } from './ops.node.js';
+import { createReloader } from './reload.node.js';
 import { Scheduler } from './scheduler.node.js';
+import type { SystemdNotifier } from './systemd.node.js';
 
 export interface ServeOptions {
   loaded: LoadedConfig;
-  log: Logger;
+  /** The base logger; `addSecrets` lets a reload extend redaction. */
+  log: Logger & { addSecrets?(values: readonly string[]): void };
   port?: number;
   host?: string;
   demo?: boolean;
+  /** The config file, re-read on reload; undefined for the demo. */
+  configPath?: string;
+  /** An already-open, gated listener (socket activation); else one opens after loading. */
+  listener?: Listener;
+  systemd?: SystemdNotifier;
+  /** Heartbeat period, ms (tests shorten it). */
+  heartbeatMs?: number;
 }
 
 export interface RunningServer {
@@ -24,28 +47,22 @@ export interface RunningServer {
   scheduler: Scheduler;
   background: Background;
   boot: Bootstrapped;
+  metrics: Metrics;
+  heartbeat: HeartbeatMonitor;
+  reload(trigger: string): Promise<ReloadSummary>;
   close(): Promise<void>;
 }
 
-/** Stalled = no step for 2x the shortest probe interval (plus slack for slow deploys). */
-function readiness(scheduler: Scheduler, boot: Bootstrapped): () => Readiness {
-  const intervals = boot.config.sites.map((s) => s.probe.interval);
-  const limit = 2 * Math.min(...intervals, 60_000) + 5_000;
+/** Ready while the scheduler's tick and due steps are on time (Scheduler.health). */
+function readiness(scheduler: Scheduler): () => Readiness {
   return () => {
-    if (!boot.config.sites.length) return { ready: true };
-    const silent = Date.now() - scheduler.lastStepAt;
-    if (scheduler.lastStepAt && silent > limit) {
-      return {
-        ready: false,
-        reason: `scheduler stalled: no step for ${Math.round(silent / 1000)} s`,
-      };
-    }
-    return { ready: true };
+    const health = scheduler.health();
+    return health.ok ? { ready: true } : { ready: false, reason: health.reason };
   };
 }
 
-async function startScheduler(boot: Bootstrapped): Promise<Scheduler> {
-  const scheduler = new Scheduler(boot.deps);
+async function startScheduler(boot: Bootstrapped, metrics: Metrics): Promise<Scheduler> {
+  const scheduler = new Scheduler(boot.deps, { onLag: (ms) => metrics.lag.observe(ms / 1000) });
   for (const rt of boot.runtimes) {
     const site = boot.config.sites.find((s) => s.id === rt.spec.id)!;
     scheduler.add(rt, rt.deployer ? site.schedule : undefined);
@@ -57,56 +74,128 @@ async function startScheduler(boot: Bootstrapped): Promise<Scheduler> {
   return scheduler;
 }
 
-function listen(
-  app: ReturnType<typeof createApp>,
-  port: number,
-  host: string,
-): Promise<{ server: ServerType; port: number }> {
-  return new Promise((resolve, reject) => {
-    const server = serveHttp({ fetch: app.fetch, port, hostname: host }, (info) =>
-      resolve({ server, port: info.port }),
-    );
-    server.once('error', reject);
+/** Stops accepting, lets in-flight work write, then closes the database. */
+function shutdown(parts: {
+  listener: Listener;
+  scheduler: Scheduler;
+  background: Background;
+  heartbeat: HeartbeatMonitor;
+  boot: Bootstrapped;
+  systemd?: SystemdNotifier;
+}): () => Promise<void> {
+  return async () => {
+    await parts.systemd?.stopping();
+    const closed = parts.listener.close();
+    await parts.scheduler.stop();
+    await parts.background.stop();
+    await parts.heartbeat.stop();
+    // A client holding a request open must not keep the process alive for ever.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await parts.boot.close();
+  };
+}
+
+/** Everything `serve` runs, built in order: store, heartbeat, scheduler, background, reload. */
+async function startParts(options: ServeOptions) {
+  const { config, secrets } = options.loaded;
+  const metrics = createMetrics();
+  const log = meteredLogger(options.log, metrics);
+  const boot = await bootstrap(config, log, secrets);
+  const heartbeat = await startHeartbeat({
+    store: boot.deps.store,
+    log,
+    periodMs: options.heartbeatMs,
+    onGap: (gap) => observeGap(metrics, gap),
+  });
+  const scheduler = await startScheduler(boot, metrics);
+  const now = () => boot.deps.clock.now();
+  const retention = retentionPass({
+    store: boot.deps.store,
+    sqlite: boot.db.sqlite,
+    config: () => boot.config,
+    now,
+    log,
+    metrics,
+  });
+  const background = startBackground(
+    boot.deps,
+    () => boot.notifiers,
+    () => boot.runtimes,
+    {
+      retention,
+    },
+  );
+  const reload = createReloader({
+    ...{ configPath: options.configPath, boot, scheduler, background, log, metrics },
+    addSecrets: options.log.addSecrets,
+    systemd: options.systemd,
+  });
+  const ready = readiness(scheduler);
+  registerLiveGauges(metrics, {
+    siteStates: () => siteStates(boot.deps.store, boot.config.sites, now()),
+    ready: () => ready().ready,
+    lastBeatAt: heartbeat.lastBeatAt,
+  });
+  return { metrics, log, boot, heartbeat, scheduler, background, reload, ready, now };
+}
+
+type Parts = Awaited<ReturnType<typeof startParts>>;
+
+async function buildApp(parts: Parts, options: ServeOptions) {
+  const { boot, scheduler, log, ready, now } = parts;
+  return createApp({
+    store: boot.deps.store,
+    clock: boot.deps.clock,
+    log,
+    publicUrl: options.loaded.config.server.publicUrl,
+    // Getters, not values: a reload swaps boot.config.
+    sites: () => boot.config.sites,
+    adminToken: () => boot.config.server.adminToken,
+    agents: () => boot.config.agents,
+    readiness: ready,
+    requestCanary: (siteId, reason) => scheduler.requestCanary(siteId, reason),
+    registerDeploy: (siteId, input) => scheduler.registerDeploy(siteId, input),
+    demo: options.demo,
+    assets: await loadWebAssets(log),
+    reload: () => parts.reload('api'),
+    monitor: (since) =>
+      monitorView(boot.deps.store, ready, { now: now(), since, heartbeatMs: options.heartbeatMs }),
+    metrics: metricsSource(parts.metrics),
+    rateLimit: () => boot.config.server.rateLimit,
+    clientAddress: (c) => clientAddress(c, boot.config.server.rateLimit.trustProxy),
   });
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { config, secrets: _secrets } = options.loaded;
-  const boot = await bootstrap(config, options.log);
-  const scheduler = await startScheduler(boot);
-  const background = startBackground(boot.deps, () => boot.notifiers, () => boot.runtimes);
-  const app = createApp({
-    store: boot.deps.store,
-    clock: boot.deps.clock,
-    log: options.log,
-    publicUrl: config.server.publicUrl,
-    sites: () => config.sites,
-    adminToken: () => config.server.adminToken,
-    readiness: readiness(scheduler, boot),
-    requestCanary: (siteId, reason) => scheduler.requestCanary(siteId, reason),
-    registerDeploy: (siteId, input) => scheduler.registerDeploy(siteId, input),
-    demo: options.demo,
-    assets: await loadWebAssets(options.log),
-  });
+  const { config } = options.loaded;
+  const loadStart = performance.now();
+  const parts = await startParts(options);
+  const app = await buildApp(parts, options);
   const host = options.host ?? config.server.host;
-  const { server, port } = await listen(app, options.port ?? config.server.port, host);
-  options.log.info({
+  const listener =
+    options.listener ?? (await openListener({ port: options.port ?? config.server.port, host }));
+  listener.setApp(app.fetch);
+  const port = listener.port;
+  parts.log.info({
     event: 'server.listening',
     port,
     host,
     sites: config.sites.length,
     demo: options.demo ?? false,
+    socketActivated: Boolean(options.listener),
+    // From process start (module loading included), and the loading itself (database, state).
+    startupMs: Math.round(process.uptime() * 1000),
+    loadMs: Math.round(performance.now() - loadStart),
   });
-  return {
-    port,
+  await options.systemd?.ready();
+  const { scheduler, background, heartbeat, boot, metrics, reload } = parts;
+  const close = shutdown({
+    listener,
     scheduler,
     background,
+    heartbeat,
     boot,
-    close: async () => {
-      await scheduler.stop();
-      await background.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await boot.close();
-    },
-  };
+    systemd: options.systemd,
+  });
+  return { port, scheduler, background, boot, metrics, heartbeat, reload, close };
 }

@@ -24,13 +24,15 @@ export interface SqliteHandle {
 export function openSqliteStore(file: string): SqliteHandle {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new Database(file);
+  // Before anything writes the header: auto_vacuum can only be chosen while the file is empty
+  // (switching later takes a full VACUUM), and journal_mode = WAL already writes page 1.
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
   // WAL: readers (the HTTP server) never block the prober's writes.
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode is durable across process crashes (kill -9); only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('auto_vacuum = INCREMENTAL');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return { store: createStore(db), sqlite, close: () => sqlite.close() };

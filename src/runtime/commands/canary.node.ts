@@ -44,7 +44,7 @@ export async function canaryCommand(
       { path: '', message: 'no config: pass --config F or create freshprobe.yaml' },
     ]);
   const { config, secrets } = loadConfigFile(path);
-  const boot = await bootstrap(config, createLogger({ level: 'warn', secrets }));
+  const boot = await bootstrap(config, createLogger({ level: 'warn', secrets }), secrets);
   try {
     const rt = boot.runtimes.find((r) => r.spec.id === siteId);
     if (!rt) throw new UsageError(`no site "${siteId}" in ${path}`);
