@@ -4,8 +4,9 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setInterval as every } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Scheduler } from '../src/runtime/scheduler.node.js';
+import { cpuSnapshot, type MachineLoad, machineLoad } from './machine-load.js';
 import { type HotSpots, startProfile } from './profile.js';
 import { type LagSummary, percentile, summarizeLag } from './stats.js';
 
@@ -19,6 +20,10 @@ export interface Window {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   rssMaxMb: number;
+  /** SQL statements run, and compiled (prepared), on the monitor's connection. */
+  sql: { executed: number; compiled: number };
+  /** Absent where /proc is not available. */
+  load?: MachineLoad;
   hotSpots?: HotSpots;
 }
 
@@ -29,11 +34,45 @@ export interface WindowFigures extends Window {
   /** Observations judged `error` (a failed probe); 0 in a healthy run. */
   errors: number;
   byState: Record<string, number>;
+  /** Why the errors were errors (timeout, connect...): tells an overloaded monitor from a bad site. */
+  errorClasses: Record<string, number>;
   probeDurationP50Ms: number;
   probeDurationP99Ms: number;
 }
 
 const SAMPLE_EVERY_MS = 200;
+
+/**
+ * Counts statements compiled and run on the connection while `on`. It patches the driver's
+ * Statement prototype, so statements prepared before the window (a store that caches them)
+ * are counted too. Bench-only instrumentation of this process: a counter per call.
+ */
+function sqlCounter(db: Database.Database) {
+  const counts = { executed: 0, compiled: 0 };
+  let on = false;
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as Record<string, unknown>;
+  for (const name of ['run', 'get', 'all', 'iterate']) {
+    const original = proto[name] as (...args: unknown[]) => unknown;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      if (on) counts.executed++;
+      return original.apply(this, args);
+    };
+  }
+  const prepare = db.prepare;
+  db.prepare = function (this: Database.Database, source: string) {
+    if (on) counts.compiled++;
+    return prepare.call(this, source);
+  } as typeof db.prepare;
+  return {
+    start: () => {
+      on = true;
+    },
+    stop: () => {
+      on = false;
+      return counts;
+    },
+  };
+}
 
 /**
  * `Scheduler.lagMs` is a ring of the newest 10,000 lags with a private cursor. Refilling it
@@ -45,29 +84,50 @@ function drainLag(ring: number[], into: number[]): void {
   ring.fill(Number.NaN);
 }
 
-export async function measureWindow(
-  scheduler: Scheduler,
-  ms: number,
-  profileDir?: string,
-): Promise<Window> {
+export interface WindowOptions {
+  scheduler: Scheduler;
+  ms: number;
+  serverPid: number;
+  /** The monitor's SQLite connection, whose statements are counted. */
+  db: Database.Database;
+  /** Aborts the window (the run was interrupted). */
+  signal: AbortSignal;
+  profileDir?: string;
+}
+
+export async function measureWindow({
+  scheduler,
+  ms,
+  serverPid,
+  db,
+  signal,
+  profileDir,
+}: WindowOptions): Promise<Window> {
   const lags: number[] = [];
   drainLag(scheduler.lagMs, []); // warm-up samples are not part of the window
   const eld = monitorEventLoopDelay({ resolution: 10 });
   const profile = profileDir ? await startProfile() : undefined;
   let rssMax = process.memoryUsage.rss();
   eld.enable();
+  const sql = sqlCounter(db);
+  sql.start();
   const cpu0 = process.cpuUsage();
+  const load0 = cpuSnapshot(serverPid);
   const startedAt = Date.now();
-  for await (const _ of every(SAMPLE_EVERY_MS)) {
+  for await (const _ of every(SAMPLE_EVERY_MS, undefined, { signal })) {
     drainLag(scheduler.lagMs, lags);
     rssMax = Math.max(rssMax, process.memoryUsage.rss());
     if (Date.now() - startedAt >= ms) break;
   }
   const endedAt = Date.now();
   const cpu = process.cpuUsage(cpu0);
+  const sqlCounts = sql.stop();
+  const load1 = cpuSnapshot(serverPid);
   eld.disable();
   drainLag(scheduler.lagMs, lags);
   const hotSpots = profile && profileDir ? await profile.stop(profileDir) : undefined;
+  const monitorCores = (cpu.user + cpu.system) / 1000 / (endedAt - startedAt);
+  const load = load0 && load1 ? machineLoad(load0, load1, monitorCores) : undefined;
   return {
     startedAt,
     endedAt,
@@ -77,37 +137,44 @@ export async function measureWindow(
     eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
     eventLoopDelayMaxMs: eld.max / 1e6,
     rssMaxMb: rssMax / 2 ** 20,
+    sql: sqlCounts,
+    ...(load ? { load } : {}),
     ...(hotSpots ? { hotSpots } : {}),
   };
 }
 
-/** Counts the window's stored observations through a separate read-only connection. */
-export function countWindow(dbFile: string, w: Window): WindowFigures {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    const range = [w.startedAt, w.endedAt];
-    const where = 'WHERE started_at >= ? AND started_at < ?';
-    const states = db
-      .prepare(`SELECT state, count(*) AS n FROM observations ${where} GROUP BY state`)
-      .all(...range) as { state: string; n: number }[];
-    const durations = db
-      .prepare(`SELECT duration_ms AS d FROM observations ${where}`)
-      .pluck()
-      .all(...range) as number[];
-    const byState = Object.fromEntries(states.map((s) => [s.state, s.n]));
-    const observations = durations.length;
-    const cpuMs = w.cpuUserMs + w.cpuSystemMs;
-    return {
-      ...w,
-      observations,
-      observationsPerSecond: observations / ((w.endedAt - w.startedAt) / 1000),
-      cpuPerObservationUs: observations ? (cpuMs * 1000) / observations : Number.NaN,
-      errors: byState.error ?? 0,
-      byState,
-      probeDurationP50Ms: percentile(durations, 50),
-      probeDurationP99Ms: percentile(durations, 99),
-    };
-  } finally {
-    db.close();
-  }
+/**
+ * Counts the window's stored observations. Called after the scheduler stopped (its in-flight
+ * steps have written), so the monitor's own connection sees every row; reopening the file
+ * instead would fail if anything swept the temp directory meanwhile.
+ */
+export function countWindow(db: Database.Database, w: Window): WindowFigures {
+  const range = [w.startedAt, w.endedAt];
+  const where = 'WHERE started_at >= ? AND started_at < ?';
+  const states = db
+    .prepare(`SELECT state, count(*) AS n FROM observations ${where} GROUP BY state`)
+    .all(...range) as { state: string; n: number }[];
+  const durations = db
+    .prepare(`SELECT duration_ms AS d FROM observations ${where}`)
+    .pluck()
+    .all(...range) as number[];
+  const classes = db
+    .prepare(
+      `SELECT error_class AS c, count(*) AS n FROM observations ${where} AND error_class IS NOT NULL GROUP BY c`,
+    )
+    .all(...range) as { c: string; n: number }[];
+  const byState = Object.fromEntries(states.map((s) => [s.state, s.n]));
+  const observations = durations.length;
+  const cpuMs = w.cpuUserMs + w.cpuSystemMs;
+  return {
+    ...w,
+    observations,
+    observationsPerSecond: observations / ((w.endedAt - w.startedAt) / 1000),
+    cpuPerObservationUs: observations ? (cpuMs * 1000) / observations : Number.NaN,
+    errors: byState.error ?? 0,
+    byState,
+    errorClasses: Object.fromEntries(classes.map((c) => [c.c, c.n])),
+    probeDurationP50Ms: percentile(durations, 50),
+    probeDurationP99Ms: percentile(durations, 99),
+  };
 }

@@ -20,6 +20,8 @@ import { countWindow, measureWindow, type WindowFigures } from './measure.js';
 
 export interface MonitorOptions {
   port: number;
+  /** The target server's pid, to tell its CPU apart from other load on the machine. */
+  serverPid: number;
   sites: number;
   warmupSeconds: number;
   seconds: number;
@@ -59,9 +61,15 @@ async function waitAllVisible(count: () => number, sites: number): Promise<void>
   while (count() < sites) {
     if (Date.now() > deadline)
       throw new Error(`only ${count()} of ${sites} first canaries became visible`);
-    await sleep(200);
+    await sleep(200, undefined, { signal });
   }
 }
+
+/** SIGTERM/SIGINT, or run.ts going away: stop waiting, clean up (the finally below), exit. */
+const stopping = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopping.abort());
+process.once('disconnect', () => stopping.abort());
+const { signal } = stopping;
 
 async function main(opts: MonitorOptions): Promise<RunResult> {
   const work = await mkdtemp(join(tmpdir(), 'freshprobe-bench-'));
@@ -70,7 +78,7 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
   const log = opts.log === 'file' ? createLogger({ destination: logFile }) : silentLogger;
   const config = benchConfig(opts);
   await mkdir(opts.docRoot, { recursive: true });
-  const boot = await bootstrap(config, log, work);
+  const boot = await bootstrap(config, log, [], work);
   const scheduler = new Scheduler(boot.deps);
   try {
     for (const rt of boot.runtimes) scheduler.add(rt, undefined);
@@ -83,10 +91,17 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
       await waitAllVisible(() => (visible.get() as { n: number }).n, ids.length);
       for (const id of ids) await scheduler.requestCanary(id, 'bench');
     }
-    await sleep(opts.warmupSeconds * 1000);
-    const window = await measureWindow(scheduler, opts.seconds * 1000, opts.profileDir);
+    await sleep(opts.warmupSeconds * 1000, undefined, { signal });
+    const window = await measureWindow({
+      scheduler,
+      ms: opts.seconds * 1000,
+      serverPid: opts.serverPid,
+      db: boot.db.sqlite,
+      signal,
+      ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
+    });
     await scheduler.stop();
-    const figures = countWindow(join(work, 'bench.db'), window);
+    const figures = countWindow(boot.db.sqlite, window);
     return { ...figures, sites: ids.length, vantages: VANTAGES.length };
   } finally {
     await scheduler.stop();
@@ -101,9 +116,9 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as MonitorOptions;
 main(opts).then(
   (result) => process.send?.({ result }, () => process.exit(0)),
   (error: unknown) => {
-    process.send?.({
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-    process.exit(1);
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = signal.aborted ? 'interrupted' : stack;
+    if (process.connected) process.send?.({ error: message });
+    process.exitCode = 1;
   },
 );

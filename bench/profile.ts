@@ -79,15 +79,19 @@ function stacks(profile: CpuProfile): Map<number, Frame[]> {
   return out;
 }
 
+/** tsx-compiled files report line 0 for everything: leave the line out rather than mislead. */
 const label = (f: Frame) =>
-  `${f.functionName || '(anonymous)'}\t${location(f.url)}:${f.lineNumber + 1}`;
+  `${f.functionName || '(anonymous)'}\t${location(f.url)}${f.lineNumber > 0 ? `:${f.lineNumber + 1}` : ''}`;
 
 /**
  * A native frame (a better-sqlite3 `run`, a socket write) is charged to the area of its
  * nearest JavaScript caller, so "drizzle-orm" includes the statements drizzle runs.
  */
 function areaOfStack(stack: Frame[]): string {
-  const js = stack.find((f) => f.url || f.functionName.startsWith('('));
+  // The bench's own SQL counter (measure.ts) wraps driver calls: look through it.
+  const js = stack.find(
+    (f) => (f.url && !location(f.url).startsWith('bench/')) || f.functionName.startsWith('('),
+  );
   return js ? area(js.url, js.functionName) : 'native/builtins';
 }
 

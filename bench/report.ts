@@ -3,8 +3,10 @@
  * BENCHMARKS.md section. Only the text between the markers is rewritten, so
  * notes written by hand around it survive `--write`.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import type { MachineLoad } from './machine-load.js';
 import type { RunResult } from './monitor.js';
 import { median, num } from './stats.js';
 
@@ -19,6 +21,17 @@ export interface Setup {
   seconds: number;
   serve: string;
   log: string;
+}
+
+/** The code measured: commit, and whether src/ had uncommitted edits (others work in this tree). */
+export function revision(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--', 'src', 'drizzle', 'package-lock.json') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' plus uncommitted src/ changes' : ''}`;
+  } catch {
+    return 'unknown commit (no git)';
+  }
 }
 
 export function machine(): string {
@@ -39,9 +52,11 @@ const HEADER = [
   'p99',
   'max',
   'loop p99',
-  'steps/round',
+  'SQL/round',
+  'compiled',
   'RSS',
   'errors',
+  'other load',
 ];
 
 /** One table row; `due` is observations/s offered (sites x vantages per 1 s interval). */
@@ -60,9 +75,11 @@ function row(label: string, r: RunResult): string[] {
     `${num(r.lagMs.p99, 1)} ms`,
     `${num(r.lagMs.max)} ms`,
     `${num(r.eventLoopDelayP99Ms, 1)} ms`,
-    num(r.lagMs.samples / rounds, 2),
+    num(r.sql.executed / rounds, 1),
+    num(r.sql.compiled / rounds, 1),
     `${num(r.rssMaxMb)} MB`,
     num(r.errors),
+    r.load ? `${num(r.load.otherCores, 2)} cores` : 'n/a',
   ];
 }
 
@@ -92,6 +109,20 @@ export function medianRun(runs: RunResult[]): RunResult {
     eventLoopDelayP99Ms: m((r) => r.eventLoopDelayP99Ms),
     rssMaxMb: m((r) => r.rssMaxMb),
     errors: m((r) => r.errors),
+    sql: {
+      executed: m((r) => r.sql.executed / ((r.endedAt - r.startedAt) / 1000)),
+      compiled: m((r) => r.sql.compiled / ((r.endedAt - r.startedAt) / 1000)),
+    },
+    ...(runs.every((r) => r.load) ? { load: medianLoad(runs) } : {}),
+  };
+}
+
+function medianLoad(runs: RunResult[]): MachineLoad {
+  const m = (pick: (l: MachineLoad) => number) => median(runs.map((r) => pick(r.load!)));
+  return {
+    machineCores: m((l) => l.machineCores),
+    serverCores: m((l) => l.serverCores),
+    otherCores: m((l) => l.otherCores),
   };
 }
 
@@ -118,12 +149,23 @@ export function verdict(m: RunResult): string {
   return `**${rate && lag ? 'Met' : 'Missed'}**: ${parts.join(', ')}.`;
 }
 
+/** Says so when other processes competed for the CPUs: lag and rate are then pessimistic. */
+function busyNote(m: RunResult): string[] {
+  const other = m.load?.otherCores ?? 0;
+  if (other <= 0.25) return [];
+  return [
+    '',
+    `Other processes used ${num(other, 2)} cores during the runs (median): lag and rate are pessimistic;`,
+    'CPU per observation is the figure least affected.',
+  ];
+}
+
 export function section(setup: Setup, runs: RunResult[], date: string): string {
   const m = runs.length > 1 ? medianRun(runs) : runs[0]!;
   const table = [HEADER, HEADER.map(() => '---'), ...rows(runs)].map((r) => `| ${r.join(' | ')} |`);
   return [
     BEGIN,
-    `Measured ${date} on ${machine()}.`,
+    `Measured ${date} on ${machine()}; freshprobe at ${revision()}.`,
     '',
     `Command: \`${setup.command}\``,
     '',
@@ -134,6 +176,7 @@ export function section(setup: Setup, runs: RunResult[], date: string): string {
     ...table,
     '',
     `Target (>= ${num(TARGET.observationsPerSecond)} observations/s, p99 scheduling lag <= ${TARGET.lagP99Ms} ms): ${verdict(m)}`,
+    ...busyNote(m),
     END,
   ].join('\n');
 }

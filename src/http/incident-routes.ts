@@ -18,7 +18,9 @@ async function body(c: { req: { json(): Promise<unknown> } }): Promise<Record<st
 function text(value: unknown, name: string, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || !value.trim() || value.length > MAX_NOTE) {
-    throw new HTTPException(400, { message: `${name} must be a non-empty string of at most ${MAX_NOTE} characters` });
+    throw new HTTPException(400, {
+      message: `${name} must be a non-empty string of at most ${MAX_NOTE} characters`,
+    });
   }
   return value.trim();
 }
@@ -28,7 +30,12 @@ function deliveryView(e: OutboxEntry) {
   return rest;
 }
 
-export function incidentRoutes(app: Hono, store: FullStore, admin: MiddlewareHandler, now: () => number): void {
+export function incidentRoutes(
+  app: Hono,
+  store: FullStore,
+  admin: MiddlewareHandler,
+  now: () => number,
+): void {
   const find = async (id: string): Promise<Incident> => {
     const incident = await store.getIncident(id);
     if (!incident) throw new NotFoundError(`no incident "${id}"`);
@@ -38,8 +45,13 @@ export function incidentRoutes(app: Hono, store: FullStore, admin: MiddlewareHan
     const state = c.req.query('state');
     const limit = Math.min(Number(c.req.query('limit') ?? 50) || 50, 500);
     const siteId = c.req.query('site') || undefined;
-    const list = state === 'open' ? await store.openIncidents(siteId) : await store.listIncidents({ siteId, limit });
-    return c.json({ incidents: state === 'resolved' ? list.filter((i) => i.state === 'resolved') : list });
+    const list =
+      state === 'open'
+        ? await store.openIncidents(siteId)
+        : await store.listIncidents({ siteId, limit });
+    return c.json({
+      incidents: state === 'resolved' ? list.filter((i) => i.state === 'resolved') : list,
+    });
   });
   app.get('/api/v1/incidents/:id', async (c) => c.json(await find(c.req.param('id'))));
   app.get('/api/v1/incidents/:id/notifications', admin, async (c) => {
@@ -53,7 +65,15 @@ export function incidentRoutes(app: Hono, store: FullStore, admin: MiddlewareHan
     const at = now();
     const acked: Incident = incident.acknowledgedAt
       ? incident
-      : { ...incident, acknowledgedAt: at, acknowledgedBy: by, timeline: [...incident.timeline, { at, kind: 'acknowledged', message: `acknowledged by ${by}` }] };
+      : {
+          ...incident,
+          acknowledgedAt: at,
+          acknowledgedBy: by,
+          timeline: [
+            ...incident.timeline,
+            { at, kind: 'acknowledged', message: `acknowledged by ${by}` },
+          ],
+        };
     await store.putIncident(acked);
     return c.json(acked);
   });
@@ -64,7 +84,10 @@ export function incidentRoutes(app: Hono, store: FullStore, admin: MiddlewareHan
     const by = text(input.by, 'by', false);
     const noted: Incident = {
       ...incident,
-      timeline: [...incident.timeline, { at: now(), kind: 'note', message: by ? `${by}: ${message}` : message }],
+      timeline: [
+        ...incident.timeline,
+        { at: now(), kind: 'note', message: by ? `${by}: ${message}` : message },
+      ],
     };
     await store.putIncident(noted);
     return c.json(noted, 201);

@@ -245,6 +245,14 @@ export function storeContract(name: string, open: () => Promise<FullStore>): voi
         'docs/edge',
         'docs/origin',
       ]);
+      await store.recomputeDay('docs', 0);
+      await store.recomputeDay('blog', 0);
+      const days = await store.dailyFreshness(0);
+      expect(days.map((d) => [d.siteId, d.day, d.canaries, d.latencyMaxMs])).toEqual([
+        ['blog', 0, 0, undefined],
+        ['docs', 0, 0, undefined],
+      ]);
+      expect('latencyMaxMs' in days[0]!).toBe(false);
     });
 
     it('keeps outbox entries once, due in creation order', async () => {
