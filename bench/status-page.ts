@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { type Client, load, wrkAvailable } from './load-client.js';
 import { cpuSnapshot, machineLoad, waitQuiet } from './machine-load.js';
 import { machine, revision } from './report.js';
 import { percentile } from './stats.js';
@@ -39,6 +39,7 @@ function options() {
       write: { type: 'boolean', default: false },
       'wait-quiet': { type: 'boolean', default: false },
       only: { type: 'string' },
+      client: { type: 'string' },
     },
   });
   const int = (v: string | undefined, name: string) => {
@@ -55,6 +56,7 @@ function options() {
     waitQuiet: values['wait-quiet'] ?? false,
     /** `index`, `summary` or `badge`: measure one route (for profiling; never written). */
     only: values.only,
+    client: values.client as Client | undefined,
   };
 }
 
@@ -77,35 +79,25 @@ function serverTimes(child: ChildProcess): Promise<Record<string, number[]>> {
   return reply.then(([m]) => m.stats);
 }
 
-async function load(url: string, seconds: number, connections: number) {
-  const result = await autocannon({ url, duration: seconds, connections });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    bytes: 0,
-  };
-}
-
 async function measure(
+  client: Client,
   url: string,
   child: ChildProcess,
   route: string,
   seconds: number,
   connections: number,
 ): Promise<RouteFigures> {
-  await autocannon({ url, duration: 2, connections }); // warm-up: caches, JIT
+  await load(client, url, 2, connections); // warm-up: caches, JIT
   await serverTimes(child);
   const [cpuBefore, ownBefore] = [cpuSnapshot(child.pid), process.cpuUsage()];
-  const client = await load(url, seconds, connections);
+  const result = await load(client, url, seconds, connections);
   const [cpuAfter, own] = [cpuSnapshot(child.pid), process.cpuUsage(ownBefore)];
   const times = (await serverTimes(child))[route] ?? [];
   const body = await (await fetch(url)).text();
   const loadCores = (own.user + own.system) / 1e6 / seconds;
   const cores = cpuBefore && cpuAfter ? machineLoad(cpuBefore, cpuAfter, loadCores) : undefined;
   return {
-    ...client,
+    ...result,
     bytes: Buffer.byteLength(body),
     serverP95: percentile(times, 95),
     serverP99: percentile(times, 99),
@@ -122,6 +114,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `server: ${o.sites} sites, 90 days x ${o.perDay} canaries/day (${db}; seeding once takes minutes)\n`,
   );
+  const client: Client = o.client ?? ((await wrkAvailable()) ? 'wrk' : 'autocannon');
+  process.stdout.write(`load client: ${client}\n`);
   const { child, url } = await startServer({ sites: o.sites, perDay: o.perDay, db });
   try {
     if (o.waitQuiet)
@@ -135,14 +129,21 @@ async function main(): Promise<void> {
     } as const;
     if (o.only) {
       const [target, route, connections] = routes[o.only as keyof typeof routes];
-      const f = await measure(target, child, route, o.seconds, connections);
+      const f = await measure(client, target, child, route, o.seconds, connections);
       process.stdout.write(`${JSON.stringify({ [o.only]: f })}\n`);
       return;
     }
     const figures = {} as Figures;
     for (const [name, [target, route, connections]] of Object.entries(routes))
-      figures[name as keyof Figures] = await measure(target, child, route, o.seconds, connections);
-    const command = `npm run bench:status -- --sites ${o.sites} --per-day ${o.perDay} --seconds ${o.seconds}${o.waitQuiet ? ' --wait-quiet' : ''}`;
+      figures[name as keyof Figures] = await measure(
+        client,
+        target,
+        child,
+        route,
+        o.seconds,
+        connections,
+      );
+    const command = `npm run bench:status -- --sites ${o.sites} --per-day ${o.perDay} --seconds ${o.seconds} --client ${client}${o.waitQuiet ? ' --wait-quiet' : ''}`;
     const text = section(figures, {
       command,
       machine: machine(),

@@ -9,9 +9,13 @@ export const markerSchema = z
   .strictObject({
     path: canaryPath.optional().meta({ description: 'URL path to fetch; default "/".' }),
     meta: nonEmpty.optional().meta({ description: 'Name of a <meta name=".." content=".."> tag.' }),
-    json: nonEmpty.optional().meta({ description: 'Dot path of a field in a JSON document, e.g. build.sha.' }),
+    json: nonEmpty
+      .optional()
+      .meta({ description: 'Dot path of a field in a JSON document, e.g. build.sha.' }),
     header: nonEmpty.optional().meta({ description: 'Response header name, e.g. x-commit.' }),
-    regex: nonEmpty.optional().meta({ description: 'Regular expression over the body; group 1 (or the match) is the marker.' }),
+    regex: nonEmpty.optional().meta({
+      description: 'Regular expression over the body; group 1 (or the match) is the marker.',
+    }),
   })
   .superRefine((m, ctx) => {
     const set = (['meta', 'json', 'header', 'regex'] as const).filter((k) => m[k] !== undefined);
@@ -22,7 +26,11 @@ export const markerSchema = z
       try {
         new RegExp(m.regex);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['regex'], message: `not a valid regular expression: ${(error as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regex'],
+          message: `not a valid regular expression: ${(error as Error).message}`,
+        });
       }
     }
   });

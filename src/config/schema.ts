@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { deploySchema, notifierSchema } from './adapters.js';
 import { agentSchema } from './agents.js';
 import { defaultAlertsSchema, siteAlertsSchema } from './alerts.js';
-import { markerSchema } from './marker.js';
 import {
   canaryPath,
   cronExpression,
@@ -21,6 +20,7 @@ import {
   redirectLimit,
   slug,
 } from './fields.js';
+import { markerSchema } from './marker.js';
 import { type CheckParams, hinted } from './messages.js';
 import { resolveConfig } from './resolve.js';
 
@@ -112,7 +112,9 @@ const site = z.strictObject({
   slo: siteSlo.optional(),
   runbook: httpUrl.optional(),
   alerts: siteAlertsSchema.optional(),
-  marker: markerSchema.optional().meta({ description: 'Where external deploys show their marker.' }),
+  marker: markerSchema
+    .optional()
+    .meta({ description: 'Where external deploys show their marker.' }),
   notify: hinted(z.array(slug), {
     expected: 'a list of notifier ids',
     noun: 'notifier',

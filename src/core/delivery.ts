@@ -31,25 +31,47 @@ function retryAfterOf(error: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-async function noteSent(deps: CoreDeps, entry: OutboxEntry, notifier: Notifier, at: number): Promise<void> {
+async function noteSent(
+  deps: CoreDeps,
+  entry: OutboxEntry,
+  notifier: Notifier,
+  at: number,
+): Promise<void> {
   const incident: Incident | undefined = await deps.store.getIncident(entry.incidentId);
   if (!incident) return;
   const message = `${entry.kind} sent to ${notifier.id} (${notifier.kind})`;
-  await deps.store.putIncident({ ...incident, timeline: [...incident.timeline, { at, kind: 'alert_sent', message }] });
+  await deps.store.putIncident({
+    ...incident,
+    timeline: [...incident.timeline, { at, kind: 'alert_sent', message }],
+  });
 }
 
 /** Sends one notifier's due entries in order; stops at the first retryable failure to keep order. */
-async function drain(deps: CoreDeps, notifier: Notifier | undefined, entries: OutboxEntry[]): Promise<void> {
+async function drain(
+  deps: CoreDeps,
+  notifier: Notifier | undefined,
+  entries: OutboxEntry[],
+): Promise<void> {
   for (const entry of entries) {
     const now = deps.clock.now();
     if (!notifier) {
-      await deps.store.updateNotification({ ...entry, status: 'failed', lastError: `no notifier "${entry.notifierId}" in config` });
+      await deps.store.updateNotification({
+        ...entry,
+        status: 'failed',
+        lastError: `no notifier "${entry.notifierId}" in config`,
+      });
       continue;
     }
     try {
       await notifier.send(entry.message, AbortSignal.timeout(SEND_TIMEOUT_MS));
       const sentAt = deps.clock.now();
-      await deps.store.updateNotification({ ...entry, status: 'sent', sentAt, attempts: entry.attempts + 1, lastError: undefined });
+      await deps.store.updateNotification({
+        ...entry,
+        status: 'sent',
+        sentAt,
+        attempts: entry.attempts + 1,
+        lastError: undefined,
+      });
       if (entry.kind !== 'test') await noteSent(deps, entry, notifier, sentAt);
       deps.log.info({ event: 'notify.sent', notifier: notifier.id, id: entry.id });
     } catch (error) {
@@ -63,7 +85,14 @@ async function drain(deps: CoreDeps, notifier: Notifier | undefined, entries: Ou
         nextAttemptAt: now + retryDelayMs(attempts, retryAfterOf(error)),
       };
       await deps.store.updateNotification(next);
-      deps.log.warn({ event: 'notify.failed', notifier: notifier.id, id: entry.id, attempts, giveUp, error: next.lastError });
+      deps.log.warn({
+        event: 'notify.failed',
+        notifier: notifier.id,
+        id: entry.id,
+        attempts,
+        giveUp,
+        error: next.lastError,
+      });
       if (!giveUp) return;
     }
   }
@@ -73,7 +102,10 @@ async function drain(deps: CoreDeps, notifier: Notifier | undefined, entries: Ou
  * One pass over the outbox. Entries of a notifier whose head is waiting for a
  * retry are held back too, so messages arrive in the order they were created.
  */
-export async function deliverDue(deps: CoreDeps, notifiers: Map<string, Notifier>): Promise<number> {
+export async function deliverDue(
+  deps: CoreDeps,
+  notifiers: Map<string, Notifier>,
+): Promise<number> {
   const now = deps.clock.now();
   const pending = await deps.store.dueNotifications(Number.MAX_SAFE_INTEGER, BATCH);
   const queues = new Map<string, OutboxEntry[]>();

@@ -52,7 +52,9 @@ export async function deployCanary(
     { siteId: spec.id, seq: canary.seq, token: canary.token, deployedAt: canary.intentAt },
     spec.canary.format,
   );
-  const signal = AbortSignal.timeout(rt.deployTimeoutMs ?? deps.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS);
+  const signal = AbortSignal.timeout(
+    rt.deployTimeoutMs ?? deps.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS,
+  );
   let result: Canary;
   try {
     if (!rt.deployer)
@@ -76,7 +78,10 @@ export async function deployCanary(
       deployedAt: receipt.acceptedAt,
       deployDetail: receipt.detail,
       nextProbeAt: receipt.acceptedAt,
-      phases: [{ name: 'accepted', at: receipt.acceptedAt, detail: receipt.detail }, ...(receipt.phases ?? [])],
+      phases: [
+        { name: 'accepted', at: receipt.acceptedAt, detail: receipt.detail },
+        ...(receipt.phases ?? []),
+      ],
       deployOutput: receipt.output,
     };
     deps.log.info({

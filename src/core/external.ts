@@ -16,7 +16,12 @@ export async function registerDeploy(
   input: { marker: string; deployedAt?: number },
 ): Promise<Canary> {
   if (!spec.marker) {
-    throw new ConfigError([{ path: `sites.${spec.id}.marker`, message: 'this site has no marker config: set where external deploys show their marker' }]);
+    throw new ConfigError([
+      {
+        path: `sites.${spec.id}.marker`,
+        message: 'this site has no marker config: set where external deploys show their marker',
+      },
+    ]);
   }
   const now = deps.clock.now();
   const deployedAt = Math.min(input.deployedAt ?? now, now);
@@ -27,7 +32,12 @@ export async function registerDeploy(
     reason: 'external',
     external: { marker: input.marker, deployedAt },
   });
-  deps.log.info({ event: 'deploy.registered', site: spec.id, seq: canary.seq, marker: input.marker });
+  deps.log.info({
+    event: 'deploy.registered',
+    site: spec.id,
+    seq: canary.seq,
+    marker: input.marker,
+  });
   return canary;
 }
 
@@ -36,12 +46,31 @@ export async function registerDeploy(
  * this deploy or of a newer registered one is a hit; another marker, or a
  * 404, is a miss; a failed probe proves nothing.
  */
-export function markerObservation(r: ProbeResult, spec: MarkerSpec, c: Canary, open: Canary[]): Observation {
-  const base = { siteId: c.siteId, vantage: r.vantage, startedAt: r.startedAt, durationMs: r.durationMs, cache: r.cache, canarySeq: c.seq };
+export function markerObservation(
+  r: ProbeResult,
+  spec: MarkerSpec,
+  c: Canary,
+  open: Canary[],
+): Observation {
+  const base = {
+    siteId: c.siteId,
+    vantage: r.vantage,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    cache: r.cache,
+    canarySeq: c.seq,
+  };
   const status = r.status ?? 0;
-  const answered = !r.error && ((status >= 200 && status < 300) || status === 404 || status === 410);
-  if (!answered) return { ...base, status: r.status, state: 'error', errorClass: r.error?.class ?? 'http_5xx' };
+  const answered =
+    !r.error && ((status >= 200 && status < 300) || status === 404 || status === 410);
+  if (!answered)
+    return { ...base, status: r.status, state: 'error', errorClass: r.error?.class ?? 'http_5xx' };
   const seen = extractMarker(spec, r);
-  const newest = Math.max(0, ...open.filter((d) => d.marker && markerMatches(d.marker, seen)).map((d) => d.seq));
-  return newest >= c.seq ? { ...base, status, state: 'fresh', seqSeen: newest } : { ...base, status, state: 'propagating' };
+  const newest = Math.max(
+    0,
+    ...open.filter((d) => d.marker && markerMatches(d.marker, seen)).map((d) => d.seq),
+  );
+  return newest >= c.seq
+    ? { ...base, status, state: 'fresh', seqSeen: newest }
+    : { ...base, status, state: 'propagating' };
 }

@@ -16,7 +16,12 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function fromMeta(body: string, name: string): string | undefined {
   const tag = new RegExp(`<meta\\s[^>]*name=["']${escapeRe(name)}["'][^>]*>`, 'i').exec(body)?.[0];
-  return tag ? /content=(?:"([^"]*)"|'([^']*)')/i.exec(tag)?.slice(1).find((v) => v !== undefined) : undefined;
+  return tag
+    ? /content=(?:"([^"]*)"|'([^']*)')/i
+        .exec(tag)
+        ?.slice(1)
+        .find((v) => v !== undefined)
+    : undefined;
 }
 
 function fromJson(body: string, path: string): string | undefined {
@@ -40,7 +45,8 @@ function fromRegex(body: string, source: string): string | undefined {
 
 /** The marker a response carries, or undefined (failed probe, non-2xx, not found). */
 export function extractMarker(spec: MarkerSpec, result: ProbeResult): string | undefined {
-  if (result.error || !result.status || result.status < 200 || result.status >= 300) return undefined;
+  if (result.error || !result.status || result.status < 200 || result.status >= 300)
+    return undefined;
   const body = result.body ?? '';
   switch (spec.kind) {
     case 'meta':

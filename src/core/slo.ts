@@ -73,7 +73,11 @@ export function errorBudget(count: SliCount, target: number): ErrorBudget {
   const allowedBad = count.total * (1 - target);
   const bad = count.total - count.good;
   if (count.total === 0) return { allowedBad, bad };
-  return { allowedBad, bad, remaining: allowedBad > 0 ? 1 - bad / allowedBad : bad === 0 ? 1 : -Infinity };
+  return {
+    allowedBad,
+    bad,
+    remaining: allowedBad > 0 ? 1 - bad / allowedBad : bad === 0 ? 1 : -Infinity,
+  };
 }
 
 export interface BurnWindow {

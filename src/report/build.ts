@@ -3,8 +3,15 @@
  * over a period, as data (JSON) for tools and as Markdown for post-mortems.
  */
 import type { Canary, Incident } from '../core/model.js';
-import { availabilityCount, countIn, errorBudget, freshnessEvents, type Sli, toSli } from '../core/slo.js';
 import { primaryVantage, type SiteSpec } from '../core/site.js';
+import {
+  availabilityCount,
+  countIn,
+  errorBudget,
+  freshnessEvents,
+  type Sli,
+  toSli,
+} from '../core/slo.js';
 import type { FullStore } from '../core/store.js';
 import { hourOf } from '../core/time.js';
 import { percentile } from '../http/slo-view.js';
@@ -19,7 +26,13 @@ export interface Report {
   /** Over the SLO window ending now (not the report period). */
   errorBudgetRemaining?: number;
   latency: { p50Ms?: number; p95Ms?: number; maxMs?: number };
-  canaries: { total: number; visible: number; timedOut: number; deployFailed: number; open: number };
+  canaries: {
+    total: number;
+    visible: number;
+    timedOut: number;
+    deployFailed: number;
+    open: number;
+  };
   incidents: Incident[];
 }
 
@@ -35,7 +48,12 @@ function canaryCounts(canaries: Canary[]): Report['canaries'] {
   };
 }
 
-export async function buildReport(store: FullStore, spec: SiteSpec, now: number, periodMs: number): Promise<Report> {
+export async function buildReport(
+  store: FullStore,
+  spec: SiteSpec,
+  now: number,
+  periodMs: number,
+): Promise<Report> {
   const from = now - periodMs;
   const windowFrom = now - spec.slo.window;
   const [canaries, windowCanaries, hours, incidents] = await Promise.all([
@@ -44,17 +62,31 @@ export async function buildReport(store: FullStore, spec: SiteSpec, now: number,
     store.hourlyVantage(spec.id, hourOf(from)),
     store.listIncidents({ siteId: spec.id, since: from, limit: 500 }),
   ]);
-  const latencies = canaries.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs])).sort((a, b) => a - b);
-  const budget = errorBudget(countIn(freshnessEvents(windowCanaries), windowFrom, now + 1), spec.slo.target);
+  const latencies = canaries
+    .flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs]))
+    .sort((a, b) => a - b);
+  const budget = errorBudget(
+    countIn(freshnessEvents(windowCanaries), windowFrom, now + 1),
+    spec.slo.target,
+  );
   return {
-    site: { id: spec.id, name: spec.name, url: spec.url, ...(spec.runbook ? { runbook: spec.runbook } : {}) },
+    site: {
+      id: spec.id,
+      name: spec.name,
+      url: spec.url,
+      ...(spec.runbook ? { runbook: spec.runbook } : {}),
+    },
     generatedAt: now,
     from,
     slo: { thresholdMs: spec.slo.threshold, target: spec.slo.target, windowMs: spec.slo.window },
     freshness: toSli(countIn(freshnessEvents(canaries), from, now + 1)),
     availability: toSli(availabilityCount(hours, primaryVantage(spec), from)),
     ...(budget.remaining !== undefined ? { errorBudgetRemaining: budget.remaining } : {}),
-    latency: { p50Ms: percentile(latencies, 0.5), p95Ms: percentile(latencies, 0.95), maxMs: latencies.at(-1) },
+    latency: {
+      p50Ms: percentile(latencies, 0.5),
+      p95Ms: percentile(latencies, 0.95),
+      maxMs: latencies.at(-1),
+    },
     canaries: canaryCounts(canaries),
     incidents: [...incidents].reverse(),
   };

@@ -4,7 +4,10 @@ import type { Sli } from '../core/slo.js';
 import type { Report } from './build.js';
 
 function utc(at: number): string {
-  return new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(at)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function duration(ms: number | undefined): string {
@@ -26,13 +29,17 @@ function cell(text: string): string {
 }
 
 function incidentSection(i: Incident): string[] {
-  const span = i.resolvedAt ? `${utc(i.openedAt)} to ${utc(i.resolvedAt)} (${duration(i.resolvedAt - i.openedAt)})` : `${utc(i.openedAt)}, still open`;
+  const span = i.resolvedAt
+    ? `${utc(i.openedAt)} to ${utc(i.resolvedAt)} (${duration(i.resolvedAt - i.openedAt)})`
+    : `${utc(i.openedAt)}, still open`;
   return [
     `### ${cell(i.title)}`,
     '',
     `- ${i.state}, ${span}; impact ${i.impact}; cause \`${i.cause}\``,
     ...(i.vantages.length ? [`- vantages: ${i.vantages.join(', ')}`] : []),
-    ...(i.acknowledgedAt ? [`- acknowledged ${utc(i.acknowledgedAt)} by ${i.acknowledgedBy ?? 'admin'}`] : []),
+    ...(i.acknowledgedAt
+      ? [`- acknowledged ${utc(i.acknowledgedAt)} by ${i.acknowledgedBy ?? 'admin'}`]
+      : []),
     '',
     '| time (UTC) | event | detail |',
     '|---|---|---|',
@@ -43,7 +50,10 @@ function incidentSection(i: Incident): string[] {
 
 export function renderMarkdown(r: Report): string {
   const target = `${(r.slo.target * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-  const budget = r.errorBudgetRemaining === undefined ? 'no data' : `${(r.errorBudgetRemaining * 100).toFixed(1)}%`;
+  const budget =
+    r.errorBudgetRemaining === undefined
+      ? 'no data'
+      : `${(r.errorBudgetRemaining * 100).toFixed(1)}%`;
   const lines = [
     `# ${r.site.name}: freshness report`,
     '',

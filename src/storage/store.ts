@@ -87,7 +87,13 @@ function createCoreStore(db: StoreDb): Store {
       const row = await db
         .select({ seq: canaries.seq })
         .from(canaries)
-        .where(and(eq(canaries.siteId, siteId), eq(canaries.kind, 'canary'), isNotNull(canaries.visibleAt)))
+        .where(
+          and(
+            eq(canaries.siteId, siteId),
+            eq(canaries.kind, 'canary'),
+            isNotNull(canaries.visibleAt),
+          ),
+        )
         .limit(1)
         .get();
       return row !== undefined;
@@ -180,7 +186,11 @@ async function acceptedCanary(
   afterSeq?: number,
 ): Promise<Canary | undefined> {
   // Only freshprobe's own canaries: external deploys carry no canary file to compare against.
-  const conditions = [eq(canaries.siteId, siteId), eq(canaries.kind, 'canary'), isNotNull(canaries.deployedAt)];
+  const conditions = [
+    eq(canaries.siteId, siteId),
+    eq(canaries.kind, 'canary'),
+    isNotNull(canaries.deployedAt),
+  ];
   if (afterSeq !== undefined) conditions.push(gt(canaries.seq, afterSeq));
   const row = await db
     .select()

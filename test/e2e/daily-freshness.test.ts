@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requestCanary } from '../../src/core/deploy.js';
 import { driveCanary } from '../../src/core/drive.js';
 import { dayOf } from '../../src/core/time.js';
-import { startStaticServer, type StaticServer } from '../bed/static-server.js';
+import { type StaticServer, startStaticServer } from '../bed/static-server.js';
 import { type Harness, harness } from '../helpers/site-harness.js';
 
 let dir: string;
@@ -23,7 +23,14 @@ describe('daily freshness rollup', () => {
     dir = await mkdtemp(join(tmpdir(), 'freshprobe-daily-'));
     site = await startStaticServer(dir);
     h = await harness({
-      sites: [{ id: 'd', url: `${site.url}/`, deploy: { kind: 'local-dir', dir }, probe: { vantages: ['edge'], timeout: '2s' } }],
+      sites: [
+        {
+          id: 'd',
+          url: `${site.url}/`,
+          deploy: { kind: 'local-dir', dir },
+          probe: { vantages: ['edge'], timeout: '2s' },
+        },
+      ],
     });
     const created = await requestCanary(h.deps, h.site('d').spec, 'test');
     const canary = await driveCanary(h.deps, h.site('d'), created.seq);

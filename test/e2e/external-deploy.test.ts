@@ -32,7 +32,9 @@ beforeAll(async () => {
     // The first marker probe comes right after registration: the "pipeline" publishes 2.5 s later.
     if (publishAt === Number.POSITIVE_INFINITY) publishAt = Date.now() + 2_500;
     const sha = Date.now() >= publishAt ? NEW : OLD;
-    res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head><meta name="commit" content="${sha}"></head></html>`);
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`<html><head><meta name="commit" content="${sha}"></head></html>`);
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
@@ -52,7 +54,12 @@ beforeAll(async () => {
       },
     ],
   };
-  server = await startServer({ loaded: parseConfigObject(config, {}), log: silentLogger, port: 0, host: '127.0.0.1' });
+  server = await startServer({
+    loaded: parseConfigObject(config, {}),
+    log: silentLogger,
+    port: 0,
+    host: '127.0.0.1',
+  });
 });
 
 afterAll(async () => {
@@ -66,7 +73,19 @@ describe('external deploys', () => {
     const base = `http://127.0.0.1:${server.port}`;
     const { stdout } = await exec(
       process.execPath,
-      [BIN, 'verify', '--server', base, '--site', 'www', '--expect', NEW.slice(0, 12), '--timeout', '40s', '--json'],
+      [
+        BIN,
+        'verify',
+        '--server',
+        base,
+        '--site',
+        'www',
+        '--expect',
+        NEW.slice(0, 12),
+        '--timeout',
+        '40s',
+        '--json',
+      ],
       { env: { ...process.env, FRESHPROBE_ADMIN_TOKEN: TOKEN }, timeout: 60_000 },
     );
     const verdict = JSON.parse(stdout);
@@ -80,7 +99,9 @@ describe('external deploys', () => {
     const list = await (await fetch(`${base}/api/v1/sites/www/canaries`)).json();
     const tracked = list.canaries.find((c: { kind: string }) => c.kind === 'external');
     expect(tracked.seq).toBe(verdict.seq);
-    expect(tracked.phases.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['accepted', 'visible:edge']));
+    expect(tracked.phases.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['accepted', 'visible:edge']),
+    );
   }, 70_000);
 
   it('refuses a registration without the admin token', async () => {

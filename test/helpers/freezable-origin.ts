@@ -17,11 +17,15 @@ export interface FreezableOrigin {
 
 export async function startFreezableOrigin(root: string): Promise<FreezableOrigin> {
   let frozen: Map<string, Buffer> | undefined;
-  const read = async (path: string) => frozen?.get(path) ?? (frozen ? undefined : await readFile(join(root, path)).catch(() => undefined));
+  const read = async (path: string) =>
+    frozen?.get(path) ??
+    (frozen ? undefined : await readFile(join(root, path)).catch(() => undefined));
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     void read(path).then((body) =>
-      body ? res.writeHead(200, { 'content-type': 'application/json' }).end(body) : res.writeHead(404).end('not found'),
+      body
+        ? res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+        : res.writeHead(404).end('not found'),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -17,12 +17,17 @@ async function call(url: string, init: RequestInit): Promise<{ status: number; b
 }
 
 function describe(c: CanaryView): string {
-  if (c.latencyMs === undefined || !c.latencyBoundsMs) return `#${c.seq} ${c.state.replace('_', ' ')}`;
+  if (c.latencyMs === undefined || !c.latencyBoundsMs)
+    return `#${c.seq} ${c.state.replace('_', ' ')}`;
   const [lo, hi] = c.latencyBoundsMs;
   return `#${c.seq} ${c.state}: visible after ${formatMs(c.latencyMs)} (between ${formatMs(lo)} and ${formatMs(hi)})`;
 }
 
-export async function verifyWithServer(values: CliValues, timeoutMs: number, io: Io): Promise<number> {
+export async function verifyWithServer(
+  values: CliValues,
+  timeoutMs: number,
+  io: Io,
+): Promise<number> {
   const server = values.server!.replace(/\/+$/, '');
   if (!values.site) throw new UsageError('verify --server needs --site <id>');
   const token = values.token ?? process.env.FRESHPROBE_ADMIN_TOKEN;
