@@ -17,7 +17,7 @@ export interface RouteFigures {
   requests: number;
   /** Body size of one response. */
   bytes: number;
-  /** Cores the server process used, and everything else on the machine but the load generator. */
+  /** Cores the server process used, and everything else on the machine (the load client too). */
   serverCores: number;
   otherCores: number;
 }
@@ -68,7 +68,7 @@ export function section(
     meta.command,
     '```',
     '',
-    '| route | connections | req/s | client p50 ms | client p99 ms | server p95 ms | server p99 ms | body | errors | server cores | other load (cores) |',
+    '| route | connections | req/s | client p50 ms | client p99 ms | server p95 ms | server p99 ms | body | errors | server cores | rest of machine (cores) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     row('`GET /`', f.index, 10),
     row('`GET /api/v2/summary.json`', f.summary, 10),

@@ -111,7 +111,10 @@ async function main(): Promise<void> {
   const timed = async (request: Request): Promise<Response> => {
     const started = performance.now();
     const response = await app.fetch(request);
-    const route = routeOf(new URL(request.url).pathname);
+    const url = request.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    const query = url.indexOf('?', start);
+    const route = routeOf(url.slice(start, query < 0 ? undefined : query));
     const list = timings.get(route) ?? [];
     list.push(performance.now() - started);
     timings.set(route, list);

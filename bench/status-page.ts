@@ -89,13 +89,13 @@ async function measure(
 ): Promise<RouteFigures> {
   await load(client, url, 2, connections); // warm-up: caches, JIT
   await serverTimes(child);
-  const [cpuBefore, ownBefore] = [cpuSnapshot(child.pid), process.cpuUsage()];
+  const cpuBefore = cpuSnapshot(child.pid);
   const result = await load(client, url, seconds, connections);
-  const [cpuAfter, own] = [cpuSnapshot(child.pid), process.cpuUsage(ownBefore)];
+  const cpuAfter = cpuSnapshot(child.pid);
   const times = (await serverTimes(child))[route] ?? [];
   const body = await (await fetch(url)).text();
-  const loadCores = (own.user + own.system) / 1e6 / seconds;
-  const cores = cpuBefore && cpuAfter ? machineLoad(cpuBefore, cpuAfter, loadCores) : undefined;
+  // Everything but the server, the load client included: on 2 cores they compete.
+  const cores = cpuBefore && cpuAfter ? machineLoad(cpuBefore, cpuAfter, 0) : undefined;
   return {
     ...result,
     bytes: Buffer.byteLength(body),

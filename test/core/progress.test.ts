@@ -43,8 +43,8 @@ const rules = {
 };
 
 describe('canary progress', () => {
-  it('polls every second at first, then 10% of elapsed, capped at the steady interval', () => {
-    expect(pollIntervalMs(0, 60_000)).toBe(1_000);
+  it('polls every 0.8 s at first, then 10% of elapsed, capped at the steady interval', () => {
+    expect(pollIntervalMs(0, 60_000)).toBe(800);
     expect(pollIntervalMs(10_000, 60_000)).toBe(1_000);
     expect(pollIntervalMs(30_000, 60_000)).toBe(3_000);
     expect(pollIntervalMs(3_600_000, 60_000)).toBe(60_000);

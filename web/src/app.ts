@@ -1,9 +1,10 @@
 /**
  * Progressive enhancement for the status pages. Everything works without
  * this script; it draws the latency chart from the data the server embedded,
- * and adds copy buttons to the badge snippets.
+ * adds copy buttons to the badge snippets, and keeps the index current.
  */
 import { drawLatencyChart } from './latency-chart.js';
+import { autoRefresh } from './refresh.js';
 
 document.documentElement.classList.add('js');
 
@@ -42,6 +43,7 @@ function copyButtons(): void {
 function start(): void {
   chart();
   copyButtons();
+  autoRefresh();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

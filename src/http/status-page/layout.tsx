@@ -21,6 +21,8 @@ export interface LayoutProps {
   renderedAt: number;
   /** How long a rendered page may be reused, said in the footer. */
   cacheNote?: string;
+  /** Seconds between the client script's in-place refreshes (the index); none without it. */
+  refreshSeconds?: number;
   demo?: boolean;
   children: Child;
 }
@@ -77,7 +79,7 @@ const Footer = (p: Pick<LayoutProps, 'renderedAt' | 'cacheNote'>) => (
 export const Layout = (p: LayoutProps) => (
   <html lang="en">
     <Head title={p.title} description={p.description} assets={p.assets} />
-    <body>
+    <body data-refresh={p.refreshSeconds}>
       <a class="skip" href="#main">
         Skip to content
       </a>
