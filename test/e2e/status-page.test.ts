@@ -131,6 +131,11 @@ describe('status page in Chromium', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(
       'Skip to content',
     );
+    const pause = page.locator('footer button');
+    await expect(pause.textContent()).resolves.toBe('Pause auto-refresh (every 30 s)');
+    await pause.click();
+    await expect(pause.getAttribute('aria-pressed')).resolves.toBe('true');
+    await pause.click();
     expect(await layouts(page, 'index')).toEqual([]);
     await page.close();
   }, 120_000);

@@ -5,8 +5,9 @@ import { type IndexProps, IndexView } from './index-view.js';
 import { Layout, type PageAssets, renderDocument } from './layout.js';
 import { type SitePageProps, SiteView } from './site-view.js';
 
-/** The index refreshes itself in place this often (with a pause button): the demo is live. */
+/** The index refreshes itself in place this often (with a pause button); the demo livelier. */
 export const INDEX_REFRESH_S = 30;
+export const DEMO_REFRESH_S = 10;
 
 export interface DocumentOptions {
   assets: PageAssets;
@@ -24,7 +25,7 @@ export function indexDocument(props: IndexProps, o: DocumentOptions): Promise<st
       renderedAt={props.now}
       cacheNote={o.cacheNote}
       demo={o.demo}
-      refreshSeconds={INDEX_REFRESH_S}
+      refreshSeconds={o.demo ? DEMO_REFRESH_S : INDEX_REFRESH_S}
     >
       <IndexView {...props} />
     </Layout>,
