@@ -35,7 +35,7 @@ function options() {
       sites: { type: 'string', default: '1000' },
       'per-day': { type: 'string', default: '4' },
       seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
+      connections: { type: 'string', default: '25' },
       write: { type: 'boolean', default: false },
       'wait-quiet': { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -98,6 +98,7 @@ async function measure(
   const cores = cpuBefore && cpuAfter ? machineLoad(cpuBefore, cpuAfter, 0) : undefined;
   return {
     ...result,
+    connections,
     bytes: Buffer.byteLength(body),
     serverP95: percentile(times, 95),
     serverP99: percentile(times, 99),
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
         o.seconds,
         connections,
       );
-    const command = `npm run bench:status -- --sites ${o.sites} --per-day ${o.perDay} --seconds ${o.seconds} --client ${client}${o.waitQuiet ? ' --wait-quiet' : ''}`;
+    const command = `npm run bench:status -- --sites ${o.sites} --per-day ${o.perDay} --seconds ${o.seconds} --client ${client} --connections ${o.connections}${o.waitQuiet ? ' --wait-quiet' : ''}`;
     const text = section(figures, {
       command,
       machine: machine(),

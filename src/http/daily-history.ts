@@ -27,13 +27,17 @@ export class DailyHistory {
     const full =
       this.fullAt === undefined || this.fullDay !== today || now - this.fullAt >= this.fullEveryMs;
     const rows = await this.store.dailyFreshness(full ? firstBarDay(now) : today - DAY_MS);
-    // A new map each time: readers holding the previous one see a consistent picture.
+    // New maps (each site's copied once): readers holding the previous ones see a consistent picture.
     const next: DaysBySite = full ? new Map() : new Map(this.rows);
+    const copied = new Set<string>();
     for (const r of rows) {
-      const days = next.get(r.siteId);
-      const copy = full || !days ? (days ?? new Map()) : new Map(days);
-      copy.set(r.day, r);
-      next.set(r.siteId, copy);
+      let days = next.get(r.siteId);
+      if (!days || (!full && !copied.has(r.siteId))) {
+        days = new Map(days);
+        next.set(r.siteId, days);
+        copied.add(r.siteId);
+      }
+      days.set(r.day, r);
     }
     if (full) {
       this.fullAt = now;

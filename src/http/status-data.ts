@@ -88,21 +88,30 @@ async function siteSnapshot(
 }
 
 /** Every site in three queries, whatever their number (the index, the Statuspage API). */
+/** Lets waiting requests run: a synchronous driver otherwise blocks the loop for a whole refresh. */
+export const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Sites per slice of a bulk build, between yields (about 2 ms of work each). */
+const SLICE = 100;
+
+/** Every site in three queries, whatever their number (the index, the Statuspage API). */
 export async function loadSnapshot(
   store: FullStore,
   specs: SiteSpec[],
   now: number,
 ): Promise<Snapshot> {
-  const [records, statuses, latest] = await Promise.all([
-    store.listSites(),
-    store.allVantageStatuses(),
-    store.latestCanaries(),
-  ]);
+  const records = await store.listSites();
+  await yieldToLoop();
+  const statuses = await store.allVantageStatuses();
+  await yieldToLoop();
+  const latest = await store.latestCanaries();
   const recordById = new Map(records.map((r) => [r.id, r]));
   const statusesBySite = groupBy(statuses);
   const latestBySite = new Map(latest.map((c) => [c.siteId, c]));
-  const sites = await Promise.all(
-    specs.map((spec) =>
+  const sites: SiteSnapshot[] = [];
+  for (let i = 0; i < specs.length; i += SLICE) {
+    await yieldToLoop();
+    const slice = specs.slice(i, i + SLICE).map((spec) =>
       siteSnapshot(
         store,
         spec,
@@ -113,8 +122,9 @@ export async function loadSnapshot(
         },
         now,
       ),
-    ),
-  );
+    );
+    sites.push(...(await Promise.all(slice)));
+  }
   return { sites, byId: new Map(sites.map((s) => [s.spec.id, s])) };
 }
 
@@ -160,7 +170,12 @@ export class StatusData {
     this.history = new Refreshing(
       async (at) => {
         const bySite = await daily.load(at);
-        return new Map(this.specs.map((s) => [s.id, makeBar(bySite.get(s.id), at)]));
+        const bars = new Map<string, Bar>();
+        for (const [i, spec] of this.specs.entries()) {
+          if (i % (SLICE * 2) === 0) await yieldToLoop();
+          bars.set(spec.id, makeBar(bySite.get(spec.id), at));
+        }
+        return bars;
       },
       now,
       this.historyMaxAgeMs,

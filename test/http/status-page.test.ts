@@ -14,6 +14,7 @@ import {
   XSS_GROUP,
   XSS_NAME,
 } from './fixture.js';
+import { bulkWriter } from './seed-bulk.js';
 import { seedHistory, siteSpec } from './seed-history.js';
 import { statusApp } from './status-server.js';
 
@@ -119,6 +120,28 @@ describe('GET /', () => {
     expect((await svg.text()).match(/<rect /g)).toHaveLength(90);
     app.close();
   });
+
+  it('keeps a page of 1,000 sites under 300 KB', async () => {
+    const specs = Array.from({ length: 1000 }, (_, i) =>
+      siteSpec(`site-${String(i).padStart(4, '0')}`, {
+        name: `Site ${String(i).padStart(4, '0')}`,
+        group: `Group ${i % 20}`,
+        probe: { vantages: ['edge', 'origin'], interval: 60_000 },
+      }),
+    );
+    const app = await statusApp(specs, { now: () => NOW, assets: false });
+    app.handle.sqlite.exec('BEGIN');
+    await seedHistory(
+      app.store,
+      specs.map((spec) => ({ spec, scenario: 'fresh' as const })),
+      { now: NOW, days: 1, canariesPerDay: 1, writer: bulkWriter(app.handle.sqlite) },
+    );
+    app.handle.sqlite.exec('COMMIT');
+    const html = await (await app.app.request('/')).text();
+    expect(html.match(/<li class="t-ok">/g)).toHaveLength(1000);
+    expect(Buffer.byteLength(html)).toBeLessThan(300 * 1024);
+    app.close();
+  }, 60_000);
 
   it('keeps names from config inert: escaped text, no markup', () => {
     expect(index).not.toContain(XSS_NAME);
