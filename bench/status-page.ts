@@ -87,7 +87,7 @@ async function measure(
   seconds: number,
   connections: number,
 ): Promise<RouteFigures> {
-  await load(client, url, 2, connections); // warm-up: caches, JIT
+  await load(client, url, 3, connections); // warm-up: caches, JIT
   await serverTimes(child);
   const cpuBefore = cpuSnapshot(child.pid);
   const result = await load(client, url, seconds, connections);

@@ -115,6 +115,8 @@ describe('badges', () => {
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(again.headers.get('content-security-policy')).toBeNull();
   });
 
   it('change with the state, and with them the ETag', async () => {
