@@ -21,6 +21,8 @@ export interface Setup {
   seconds: number;
   serve: string;
   log: string;
+  /** `revision()` when the runs started; others may commit while they run. */
+  revision: string;
 }
 
 /** The code measured: commit, and whether src/ had uncommitted edits (others work in this tree). */
@@ -32,6 +34,12 @@ export function revision(): string {
   } catch {
     return 'unknown commit (no git)';
   }
+}
+
+/** The revision at the start, and at the end too if the tree changed while the runs ran. */
+function codeMeasured(atStart: string): string {
+  const atEnd = revision();
+  return atEnd === atStart ? atStart : `${atStart} at the start, ${atEnd} at the end`;
 }
 
 export function machine(): string {
@@ -165,7 +173,7 @@ export function section(setup: Setup, runs: RunResult[], date: string): string {
   const table = [HEADER, HEADER.map(() => '---'), ...rows(runs)].map((r) => `| ${r.join(' | ')} |`);
   return [
     BEGIN,
-    `Measured ${date} on ${machine()}; freshprobe at ${revision()}.`,
+    `Measured ${date} on ${machine()}; freshprobe at ${codeMeasured(setup.revision)}.`,
     '',
     `Command: \`${setup.command}\``,
     '',

@@ -149,8 +149,9 @@ async function main(): Promise<void> {
     seconds: o.seconds,
     serve: o.serve,
     log: o.log,
+    revision: revision(),
   };
-  console.log(`${machine()}\nfreshprobe at ${revision()}\n${setup.command}\n`);
+  console.log(`${machine()}\nfreshprobe at ${setup.revision}\n${setup.command}\n`);
   const runs: RunResult[] = [];
   for (let i = 1; i <= o.runs; i++) {
     console.log(
