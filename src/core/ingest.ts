@@ -13,7 +13,7 @@
 import type { CoreDeps } from './deps.js';
 import type { Canary, Observation, ProbeResult } from './model.js';
 import { applyObservation, pollIntervalMs, settleCanary } from './progress.js';
-import { logVerdict, observe, recordRound } from './round.js';
+import { logVerdict, observe, recordRound, roundFacts } from './round.js';
 import { primaryVantage, type SiteRuntime } from './site.js';
 
 /** Canaries a remote vantage may still report on: the newest few of the site. */
@@ -27,9 +27,9 @@ export async function ingestRemoteResults(
 ): Promise<Observation[]> {
   const siteId = rt.spec.id;
   const sorted = [...results].sort((a, b) => a.startedAt - b.startedAt);
-  const newest = await deps.store.latestAcceptedCanary(siteId);
+  const facts = await roundFacts(deps, siteId);
   const observations: Observation[] = [];
-  for (const r of sorted) observations.push(await observe(deps, rt, r, newest));
+  for (const r of sorted) observations.push(await observe(rt, r, facts));
   // Read late, right before writing: the local step may have moved these canaries meanwhile.
   const recent = await deps.store.listCanaries(siteId, { limit: RECENT });
   const open = recent.filter((c) => c.state === 'propagating' && c.kind !== 'external');

@@ -33,29 +33,52 @@ async function runProber(prober: Prober, now: () => number): Promise<ProbeResult
   }
 }
 
-/** Judges a result, looking up the canaries it refers to. */
-export async function observe(
-  deps: CoreDeps,
-  rt: SiteRuntime,
-  result: ProbeResult,
-  newest?: Canary,
-) {
-  const siteId = rt.spec.id;
-  const reading = read(result, siteId);
-  const seq = reading.kind === 'marker' ? reading.marker.seq : undefined;
-  const [served, firstNewer, everVisible] = await Promise.all([
-    seq === undefined ? undefined : deps.store.getCanary(siteId, seq),
-    seq === undefined ? undefined : deps.store.firstAcceptedAfter(siteId, seq),
+/**
+ * What every result of one round is judged against, read once per round: the
+ * newest accepted canary, whether any canary was ever seen, and (memoized by
+ * seq, since a round's results mostly serve the same canary) the served
+ * canary and the first one newer than it.
+ */
+export interface RoundFacts {
+  newest?: Canary;
+  everVisible: boolean;
+  lookup(seq: number): Promise<[served: Canary | undefined, firstNewer: Canary | undefined]>;
+}
+
+export async function roundFacts(deps: CoreDeps, siteId: string): Promise<RoundFacts> {
+  const [newest, everVisible] = await Promise.all([
+    deps.store.latestAcceptedCanary(siteId),
     deps.store.hasVisibleCanary(siteId),
   ]);
+  const seen = new Map<number, Promise<[Canary | undefined, Canary | undefined]>>();
+  const lookup = (seq: number) => {
+    let found = seen.get(seq);
+    if (!found) {
+      found = Promise.all([
+        deps.store.getCanary(siteId, seq),
+        deps.store.firstAcceptedAfter(siteId, seq),
+      ]);
+      seen.set(seq, found);
+    }
+    return found;
+  };
+  return { newest, everVisible, lookup };
+}
+
+/** Judges a result against the round's facts. */
+export async function observe(rt: SiteRuntime, result: ProbeResult, facts: RoundFacts) {
+  const siteId = rt.spec.id;
+  const reading = read(result, siteId);
+  const [served, firstNewer] =
+    reading.kind === 'marker' ? await facts.lookup(reading.marker.seq) : [undefined, undefined];
   return judge(result, reading, {
     siteId,
     now: result.startedAt + result.durationMs,
     thresholdMs: rt.spec.slo.threshold,
-    newest,
+    newest: facts.newest,
     served,
     firstNewer,
-    everVisible,
+    everVisible: facts.everVisible,
   });
 }
 
@@ -157,8 +180,8 @@ export async function probeRound(
   // Failure evidence (browser vantage): kept beside the observations, not in them.
   for (const { screenshot: png, vantage, startedAt } of results)
     if (png) await deps.store.saveScreenshot(spec.id, vantage, startedAt, png);
-  const newest = await deps.store.latestAcceptedCanary(spec.id);
-  const observations = await Promise.all(results.map((r) => observe(deps, rt, r, newest)));
+  const facts = await roundFacts(deps, spec.id);
+  const observations = await Promise.all(results.map((r) => observe(rt, r, facts)));
   await recordRound(deps, rt, observations, open.length > 0);
   await forgetVanished(deps, rt, observations);
   const settled = await settleAll(deps, rt, open, (c) =>

@@ -18,7 +18,7 @@ import { createWebhookDeployer } from '../deployers/webhook.js';
 import { publicOnlyFetch } from '../net/resolve-guard.node.js';
 import { createBrowserProber } from '../probers/browser.node.js';
 import { createFleetProber } from '../probers/fleet.node.js';
-import { createHttpProber } from '../probers/http.js';
+import { createSiteHttpProber } from '../probers/site-http.js';
 
 export interface AdapterContext {
   /** Where deployers keep working state (git clones). */
@@ -70,17 +70,7 @@ const deployers: { [K in DeployConfig['kind']]: DeployerFactory<K> } = {
 type ProberFactory = (site: SiteConfig, ctx: AdapterContext) => Prober;
 
 function httpProber(vantage: 'edge' | 'origin'): ProberFactory {
-  return (site, ctx) =>
-    createHttpProber({
-      vantage,
-      url: canaryUrl(site),
-      originUrl: vantage === 'origin' ? site.probe.originUrl : undefined,
-      timeoutMs: site.probe.timeout,
-      maxBodyBytes: site.probe.maxBodyBytes,
-      maxRedirects: site.probe.maxRedirects,
-      headers: site.probe.headers,
-      fetch: ctx.fetch,
-    });
+  return (site, ctx) => createSiteHttpProber(site, vantage, ctx.fetch);
 }
 
 const probers: Record<string, ProberFactory> = {

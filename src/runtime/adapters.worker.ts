@@ -13,7 +13,7 @@ import type { DeployConfig, NotifierConfig, SiteConfig } from '../config.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import type { ProbeResult } from '../core/model.js';
 import type { Deployer, Notifier, Prober } from '../core/ports.js';
-import { canaryUrl, type SiteRuntime } from '../core/site.js';
+import type { SiteRuntime } from '../core/site.js';
 import { createGithubApiDeployer } from '../deployers/github-api.js';
 import { createGitlabApiDeployer } from '../deployers/gitlab-api.js';
 import { createWebhookDeployer } from '../deployers/webhook.js';
@@ -24,7 +24,7 @@ import { createPagerdutyNotifier } from '../notifiers/pagerduty.js';
 import { createSlackNotifier } from '../notifiers/slack.js';
 import { createTeamsNotifier } from '../notifiers/teams.js';
 import { createWebhookNotifier } from '../notifiers/webhook.js';
-import { createHttpProber } from '../probers/http.js';
+import { createSiteHttpProber } from '../probers/site-http.js';
 
 export interface WorkerAdapterContext {
   fetch: typeof fetch;
@@ -56,20 +56,7 @@ const deployers: { [K in DeployConfig['kind']]?: DeployerFactory<K> } = {
 type ProberFactory = (site: SiteConfig, ctx: WorkerAdapterContext) => Prober;
 
 function httpProber(vantage: 'edge' | 'origin'): ProberFactory {
-  return (site, ctx) =>
-    withColo(
-      createHttpProber({
-        vantage,
-        url: canaryUrl(site),
-        originUrl: vantage === 'origin' ? site.probe.originUrl : undefined,
-        timeoutMs: site.probe.timeout,
-        maxBodyBytes: site.probe.maxBodyBytes,
-        maxRedirects: site.probe.maxRedirects,
-        headers: site.probe.headers,
-        fetch: ctx.fetch,
-      }),
-      ctx.colo,
-    );
+  return (site, ctx) => withColo(createSiteHttpProber(site, vantage, ctx.fetch), ctx.colo);
 }
 
 const probers: Record<string, ProberFactory> = {

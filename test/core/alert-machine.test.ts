@@ -99,4 +99,22 @@ describe('alert state machine', () => {
       (await db.store.listNotifications({ limit: 10 })).filter((n) => n.kind === 'firing'),
     ).toHaveLength(2);
   });
+
+  it('writes no rule state while a site stays healthy', async () => {
+    let writes = 0;
+    const put = db.store.putAlertState.bind(db.store);
+    deps = {
+      ...deps,
+      store: {
+        ...db.store,
+        putAlertState: (...a) => {
+          writes++;
+          return put(...a);
+        },
+      },
+    };
+    for (let i = 1; i <= 10; i++) await step(false, i * 1_000);
+    // The first rounds build the good streak up to the recovery threshold; after that nothing changes.
+    expect(writes).toBe(2);
+  });
 });

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeployError } from '../../src/core/errors.js';
-import type { DeployRequest } from '../../src/core/ports.js';
 import {
   createGithubApiDeployer,
   type GithubApiDeployerOptions,
 } from '../../src/deployers/github-api.js';
 import { createNodeFetch } from '../../src/probers/node-fetch.node.js';
+import { canaryRequest } from '../helpers/deploy-request.js';
 import { type ApiServer, jsonBody, startApiServer } from './api-server.js';
 import { type FakeGithub, fakeGithub, githubHandler } from './fake-github.js';
 
@@ -15,18 +15,7 @@ const signal = new AbortController().signal;
 const FILE = 'docs/fresh probe/canary.json';
 const ENCODED = '/repos/acme/site/contents/docs/fresh%20probe/canary.json';
 
-function request(seq: number): DeployRequest {
-  const content = `${JSON.stringify({ freshprobe: 1, site: 'docs', seq, token: `t${seq}`, note: 'é' })}\n`;
-  const message = `freshprobe canary docs #${seq}`;
-  return {
-    siteId: 'docs',
-    seq,
-    token: `t${seq}`,
-    path: '/freshprobe/canary.json',
-    content,
-    message,
-  };
-}
+const request = (seq: number) => canaryRequest(seq, { note: 'é' });
 
 describe('github-api deployer', () => {
   let state: FakeGithub;

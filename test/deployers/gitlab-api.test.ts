@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeployError } from '../../src/core/errors.js';
-import type { DeployRequest } from '../../src/core/ports.js';
 import {
   createGitlabApiDeployer,
   type GitlabApiDeployerOptions,
 } from '../../src/deployers/gitlab-api.js';
 import { createNodeFetch } from '../../src/probers/node-fetch.node.js';
+import { canaryRequest } from '../helpers/deploy-request.js';
 import { type ApiServer, jsonBody, startApiServer } from './api-server.js';
 import { type FakeGitlab, fakeGitlab, gitlabHandler } from './fake-gitlab.js';
 
@@ -14,18 +14,7 @@ afterAll(() => nodeFetch.close());
 const signal = new AbortController().signal;
 const FILE = 'public/freshprobe/canary.json';
 
-function request(seq: number): DeployRequest {
-  const content = `${JSON.stringify({ freshprobe: 1, site: 'docs', seq, token: `t${seq}` })}\n`;
-  const message = `freshprobe canary docs #${seq}`;
-  return {
-    siteId: 'docs',
-    seq,
-    token: `t${seq}`,
-    path: '/freshprobe/canary.json',
-    content,
-    message,
-  };
-}
+const request = (seq: number) => canaryRequest(seq);
 
 describe('gitlab-api deployer', () => {
   let state: FakeGitlab;

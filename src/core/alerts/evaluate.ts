@@ -31,9 +31,25 @@ export interface RuleState {
 
 const FRESH_STATE: RuleState = { bad: 0, good: 0, notices: 0 };
 
-function advance(state: RuleState, c: Condition, now: number): RuleState {
-  if (c.holds) return { ...state, bad: state.bad + 1, good: 0, goodSince: undefined };
-  return { ...state, bad: 0, good: state.good + 1, goodSince: state.goodSince ?? now };
+/**
+ * Streaks only matter up to their thresholds, so they stop counting there:
+ * a site that stays healthy (or stays broken) leaves its rule state unchanged
+ * and costs no write per round.
+ */
+function advance(
+  state: RuleState,
+  c: Condition,
+  now: number,
+  limits: { bad: number; good: number },
+): RuleState {
+  if (c.holds)
+    return { ...state, bad: Math.min(state.bad + 1, limits.bad), good: 0, goodSince: undefined };
+  return {
+    ...state,
+    bad: 0,
+    good: Math.min(state.good + 1, limits.good),
+    goodSince: state.goodSince ?? now,
+  };
 }
 
 async function notify(
@@ -65,7 +81,10 @@ export async function evaluateCondition(
   const { spec, now } = ctx;
   const alerts = spec.alerts ?? DEFAULT_ALERTS;
   const before = (await deps.store.getAlertState<RuleState>(spec.id, c.cause)) ?? FRESH_STATE;
-  let state = advance(before, c, now);
+  let state = advance(before, c, now, {
+    bad: alerts.failureThreshold,
+    good: alerts.recoveryThreshold,
+  });
   const open = state.incidentId ? await deps.store.getIncident(state.incidentId) : undefined;
   if (!open && c.holds && (c.immediate || state.bad >= alerts.failureThreshold)) {
     const incident = openIncident(c, ctx);
