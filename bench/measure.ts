@@ -28,7 +28,10 @@ export interface Window {
 }
 
 export interface WindowFigures extends Window {
+  /** Probes judged and recorded (aggregates and vantage status) in the window. */
   observations: number;
+  /** Of those, how many were also kept as rows of `observations`. */
+  rowsStored: number;
   observationsPerSecond: number;
   cpuPerObservationUs: number;
   /** Observations judged `error` (a failed probe); 0 in a healthy run. */
@@ -143,37 +146,50 @@ export async function measureWindow({
   };
 }
 
+/** One judged probe, as the store's countProbe saw it. */
+export interface ProbeRecord {
+  startedAt: number;
+  durationMs: number;
+  state: string;
+  errorClass?: string;
+}
+
 /**
- * Counts the window's stored observations. Called after the scheduler stopped (its in-flight
- * steps have written), so the monitor's own connection sees every row; reopening the file
- * instead would fail if anything swept the temp directory meanwhile.
+ * Figures for the window from every probe the loop recorded (each judged probe goes through
+ * `countProbe` into the hourly aggregates exactly once, and updates its vantage status), and
+ * how many of them were also kept as `observations` rows (inside a canary window only the
+ * informative ones are: src/core/keep.ts). Called after the scheduler stopped, so nothing is
+ * in flight.
  */
-export function countWindow(db: Database.Database, w: Window): WindowFigures {
-  const range = [w.startedAt, w.endedAt];
-  const where = 'WHERE started_at >= ? AND started_at < ?';
-  const states = db
-    .prepare(`SELECT state, count(*) AS n FROM observations ${where} GROUP BY state`)
-    .all(...range) as { state: string; n: number }[];
-  const durations = db
-    .prepare(`SELECT duration_ms AS d FROM observations ${where}`)
-    .pluck()
-    .all(...range) as number[];
-  const classes = db
-    .prepare(
-      `SELECT error_class AS c, count(*) AS n FROM observations ${where} AND error_class IS NOT NULL GROUP BY c`,
-    )
-    .all(...range) as { c: string; n: number }[];
-  const byState = Object.fromEntries(states.map((s) => [s.state, s.n]));
-  const observations = durations.length;
+export function countWindow(
+  db: Database.Database,
+  w: Window,
+  probes: readonly ProbeRecord[],
+): WindowFigures {
+  const inWindow = probes.filter((p) => p.startedAt >= w.startedAt && p.startedAt < w.endedAt);
+  const byState: Record<string, number> = {};
+  const errorClasses: Record<string, number> = {};
+  for (const p of inWindow) {
+    byState[p.state] = (byState[p.state] ?? 0) + 1;
+    if (p.errorClass) errorClasses[p.errorClass] = (errorClasses[p.errorClass] ?? 0) + 1;
+  }
+  const durations = inWindow.map((p) => p.durationMs);
+  const rowsStored = (
+    db
+      .prepare('SELECT count(*) AS n FROM observations WHERE started_at >= ? AND started_at < ?')
+      .get(w.startedAt, w.endedAt) as { n: number }
+  ).n;
+  const observations = inWindow.length;
   const cpuMs = w.cpuUserMs + w.cpuSystemMs;
   return {
     ...w,
     observations,
+    rowsStored,
     observationsPerSecond: observations / ((w.endedAt - w.startedAt) / 1000),
     cpuPerObservationUs: observations ? (cpuMs * 1000) / observations : Number.NaN,
     errors: byState.error ?? 0,
     byState,
-    errorClasses: Object.fromEntries(classes.map((c) => [c.c, c.n])),
+    errorClasses,
     probeDurationP50Ms: percentile(durations, 50),
     probeDurationP99Ms: percentile(durations, 99),
   };

@@ -13,10 +13,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { parseConfigObject } from '../src/config.js';
 import { silentLogger } from '../src/core/deps.js';
+import type { Observation } from '../src/core/model.js';
 import { bootstrap } from '../src/runtime/bootstrap.node.js';
 import { createLogger } from '../src/runtime/logger.node.js';
 import { Scheduler } from '../src/runtime/scheduler.node.js';
-import { countWindow, measureWindow, type WindowFigures } from './measure.js';
+import { countWindow, measureWindow, type ProbeRecord, type WindowFigures } from './measure.js';
 
 export interface MonitorOptions {
   port: number;
@@ -65,6 +66,20 @@ async function waitAllVisible(count: () => number, sites: number): Promise<void>
   }
 }
 
+/** Every probe the loop records passes through countProbe once: note it on the way. */
+function recordProbes(store: { countProbe(o: Observation): Promise<void> }): ProbeRecord[] {
+  const probes: ProbeRecord[] = [];
+  const countProbe = store.countProbe.bind(store);
+  store.countProbe = (o) => {
+    const { startedAt, durationMs, state, errorClass } = o;
+    probes.push(
+      errorClass ? { startedAt, durationMs, state, errorClass } : { startedAt, durationMs, state },
+    );
+    return countProbe(o);
+  };
+  return probes;
+}
+
 /** SIGTERM/SIGINT, or run.ts going away: stop waiting, clean up (the finally below), exit. */
 const stopping = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopping.abort());
@@ -79,6 +94,7 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
   const config = benchConfig(opts);
   await mkdir(opts.docRoot, { recursive: true });
   const boot = await bootstrap(config, log, [], work);
+  const probes = recordProbes(boot.deps.store);
   const scheduler = new Scheduler(boot.deps);
   try {
     for (const rt of boot.runtimes) scheduler.add(rt, undefined);
@@ -101,7 +117,7 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
       ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
     });
     await scheduler.stop();
-    const figures = countWindow(boot.db.sqlite, window);
+    const figures = countWindow(boot.db.sqlite, window, probes);
     return { ...figures, sites: ids.length, vantages: VANTAGES.length };
   } finally {
     await scheduler.stop();

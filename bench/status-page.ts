@@ -40,6 +40,7 @@ function options() {
       'wait-quiet': { type: 'boolean', default: false },
       only: { type: 'string' },
       client: { type: 'string' },
+      'hono-only': { type: 'boolean', default: false },
     },
   });
   const int = (v: string | undefined, name: string) => {
@@ -57,6 +58,8 @@ function options() {
     /** `index`, `summary` or `badge`: measure one route (for profiling; never written). */
     only: values.only,
     client: values.client as Client | undefined,
+    /** Without the Node badge fast path, to compare with it. */
+    honoOnly: values['hono-only'] ?? false,
   };
 }
 
@@ -117,7 +120,12 @@ async function main(): Promise<void> {
   );
   const client: Client = o.client ?? ((await wrkAvailable()) ? 'wrk' : 'autocannon');
   process.stdout.write(`load client: ${client}\n`);
-  const { child, url } = await startServer({ sites: o.sites, perDay: o.perDay, db });
+  const { child, url } = await startServer({
+    sites: o.sites,
+    perDay: o.perDay,
+    db,
+    honoOnly: o.honoOnly,
+  });
   try {
     if (o.waitQuiet)
       await waitQuiet(0.25, 15 * 60_000, new AbortController().signal, (m) =>
@@ -144,7 +152,7 @@ async function main(): Promise<void> {
         o.seconds,
         connections,
       );
-    const command = `npm run bench:status -- --sites ${o.sites} --per-day ${o.perDay} --seconds ${o.seconds} --client ${client} --connections ${o.connections}${o.waitQuiet ? ' --wait-quiet' : ''}`;
+    const command = `npm run bench:status -- --sites ${o.sites} --per-day ${o.perDay} --seconds ${o.seconds} --client ${client} --connections ${o.connections}${o.waitQuiet ? ' --wait-quiet' : ''}${o.honoOnly ? ' --hono-only' : ''}`;
     const text = section(figures, {
       command,
       machine: machine(),

@@ -30,17 +30,29 @@ function prng(seed: number): () => number {
   };
 }
 
+/** `chars` hex digits: a canary token is 32 (128 bits), a git commit SHA 40. */
+function hex(random: () => number, chars: number): string {
+  let out = '';
+  while (out.length < chars)
+    out += Math.floor(random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
+  return out.slice(0, chars);
+}
+
+/** Accepts at once; its receipt carries a commit SHA, as the git and API deployers' do. */
 function fakeDeployer(
   now: () => number,
   published: Published[],
   latencyMs: () => number,
+  random: () => number,
 ): Deployer {
   return {
     kind: 'sim',
     deploy: async (req) => {
       const at = now();
       published.push({ acceptedAt: at, edgeAt: at + latencyMs(), body: req.content });
-      return { startedAt: at, acceptedAt: at, detail: `sim-${req.seq}` };
+      return { startedAt: at, acceptedAt: at, detail: hex(random, 40) };
     },
   };
 }
@@ -86,14 +98,14 @@ export async function simulateSite(opts: SimOptions): Promise<number> {
   const published: Published[] = [];
   const rt: SiteRuntime = {
     spec: opts.spec,
-    deployer: fakeDeployer(now, published, () => opts.latencyMs * (0.5 + random())),
+    deployer: fakeDeployer(now, published, () => opts.latencyMs * (0.5 + random()), random),
     probers: [fakeProber('edge', now, published), fakeProber('origin', now, published)],
   };
   const deps: CoreDeps = {
     store: opts.store,
     clock: { now },
     log: silentLogger,
-    newToken: () => `${opts.spec.id}-${t}-${random().toString(36).slice(2, 12)}`,
+    newToken: () => hex(random, 32),
   };
   await opts.store.upsertSite(opts.spec, t);
   const end = opts.from + opts.days * 86_400_000;

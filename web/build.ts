@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
 export const SRC_DIR = join(WEB_DIR, 'src');
@@ -35,6 +34,9 @@ async function writeAtomic(file: string, body: Uint8Array | string): Promise<voi
 }
 
 async function bundle(): Promise<Map<string, Uint8Array>> {
+  // Loaded here, not at the top: the server bundle (scripts/build-server.mjs) includes this file
+  // for needsBuild, and must load where esbuild, a dev dependency, is not installed.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: ENTRIES,
     bundle: true,

@@ -145,6 +145,10 @@ const server = z.strictObject({
 const storage = z.strictObject({
   sqlite: nonEmpty.default('data/freshprobe.db'),
   retainObservationsDays: positiveInt.default(30),
+  retainHistoryDays: positiveInt.optional().meta({
+    description:
+      'Days to keep canaries and hourly aggregates (default: retainObservationsDays); never less than the longest SLO or burn-rate window, or 7 days.',
+  }),
 });
 
 const defaults = z.strictObject({

@@ -24,6 +24,8 @@ export async function requestCanary(
     intentAt: deps.clock.now(),
     reason,
   });
+  // Whoever asked (a schedule, POST /canaries) is told of this seq: it must survive a crash.
+  await deps.store.flush?.();
   deps.log.info({ event: 'canary.created', site: site.id, seq: canary.seq, reason });
   return canary;
 }
@@ -47,6 +49,8 @@ export async function deployCanary(
     deployStartedAt: resumed ? (canary.deployStartedAt ?? attemptAt) : attemptAt,
   };
   await deps.store.updateCanary(deploying);
+  // Durable before anything leaves the process: after a crash the deploy resumes with its start.
+  await deps.store.flush?.();
   deps.log.info({ event: 'deploy.start', site: spec.id, seq: canary.seq, resumed });
   const content = renderCanaryFile(
     { siteId: spec.id, seq: canary.seq, token: canary.token, deployedAt: canary.intentAt },

@@ -4,6 +4,8 @@ import type { FullStore } from './store.js';
 
 /** pino-compatible: structured fields first, greppable `event` names. */
 export interface Logger {
+  /** Per-probe detail; optional so a plain logger can drop it (at 2,000 probes/s it is a cost). */
+  debug?(fields: Record<string, unknown>, message?: string): void;
   info(fields: Record<string, unknown>, message?: string): void;
   warn(fields: Record<string, unknown>, message?: string): void;
   error(fields: Record<string, unknown>, message?: string): void;

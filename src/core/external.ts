@@ -32,6 +32,7 @@ export async function registerDeploy(
     reason: 'external',
     external: { marker: input.marker, deployedAt },
   });
+  await deps.store.flush?.();
   deps.log.info({
     event: 'deploy.registered',
     site: spec.id,

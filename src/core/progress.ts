@@ -3,6 +3,7 @@
  * last-miss / first-hit, which give every latency its error bound.
  */
 import type { Canary, CanaryVantage, Observation } from './model.js';
+import { nextSteadyProbe } from './time.js';
 
 /**
  * Polls every 0.8 s at first (so the bound stays under 1.5 s even when a busy
@@ -87,7 +88,13 @@ export function settleCanary(canary: Canary, rules: CloseRules): Canary {
   } else if (elapsed >= rules.timeoutMs) {
     next = { ...next, state: 'timed_out', closedAt: rules.now, nextProbeAt: undefined };
   } else {
-    next.nextProbeAt = rules.now + pollIntervalMs(elapsed, rules.steadyIntervalMs);
+    const poll = pollIntervalMs(elapsed, rules.steadyIntervalMs);
+    // At the steady interval the poll joins the site's grid (time.ts), so canaries deployed
+    // together stop polling together; the backing-off polls before it keep their spacing.
+    next.nextProbeAt =
+      poll < rules.steadyIntervalMs
+        ? rules.now + poll
+        : nextSteadyProbe(canary.siteId, rules.now, rules.steadyIntervalMs);
   }
   return next;
 }

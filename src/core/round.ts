@@ -6,11 +6,12 @@ import type { CoreDeps } from './deps.js';
 import { errorMessage } from './deps.js';
 import { markerObservation } from './external.js';
 import { judge, read } from './judge.js';
+import { keepObservation } from './keep.js';
 import type { Canary, Observation, ProbeResult, VantageStatus } from './model.js';
 import type { Prober } from './ports.js';
 import { applyObservation, settleCanary } from './progress.js';
 import { primaryVantage, type SiteRuntime } from './site.js';
-import { dayOf } from './time.js';
+import { dayOf, nextSteadyProbe } from './time.js';
 
 /** Probers bound their own phases; this only guards against one that never settles. */
 const ROUND_GUARD_MS = 120_000;
@@ -99,25 +100,31 @@ function nextStatus(o: Observation, prev: VantageStatus | undefined): VantageSta
 }
 
 /**
- * Stores the observation only when it matters: inside a canary window, or when
- * the vantage's state changes. Identical "still fresh" probes between canaries
- * only refresh the vantage status (DESIGN.md section 4, storage budget).
+ * Stores the observation only when it carries information (keep.ts): a change
+ * at the vantage, a canary's first hit, an error inside a canary window. Every
+ * probe refreshes the vantage status and the hourly counts (DESIGN.md section 4).
  */
 export async function recordRound(
   deps: CoreDeps,
   rt: SiteRuntime,
   observations: Observation[],
   inWindow: boolean,
-) {
+  before?: VantageStatus[],
+): Promise<VantageStatus[]> {
   const previous = new Map(
-    (await deps.store.vantageStatuses(rt.spec.id)).map((v) => [v.vantage, v]),
+    (before ?? (await deps.store.vantageStatuses(rt.spec.id))).map((v) => [v.vantage, v]),
   );
+  const after = new Map(previous);
   for (const o of observations) {
-    const prev = previous.get(o.vantage);
-    if (inWindow || !prev || prev.state !== o.state) await deps.store.recordObservation(o);
-    await deps.store.upsertVantageStatus(nextStatus(o, prev));
+    const prev = after.get(o.vantage);
+    if (keepObservation(o, prev, inWindow)) await deps.store.recordObservation(o);
+    const status = nextStatus(o, prev);
+    await deps.store.upsertVantageStatus(status);
+    after.set(o.vantage, status);
     await deps.store.countProbe(o);
-    deps.log.info({
+    if (prev?.state !== o.state) logChange(deps, o, prev);
+    // Every probe at debug (metrics still count it); at info only changes, as above.
+    deps.log.debug?.({
       event: 'probe.done',
       site: o.siteId,
       vantage: o.vantage,
@@ -128,6 +135,20 @@ export async function recordRound(
       durationMs: o.durationMs,
     });
   }
+  return [...after.values()];
+}
+
+function logChange(deps: CoreDeps, o: Observation, prev: VantageStatus | undefined) {
+  deps.log.info({
+    event: 'vantage.changed',
+    site: o.siteId,
+    vantage: o.vantage,
+    from: prev?.state,
+    state: o.state,
+    status: o.status,
+    seqSeen: o.seqSeen,
+    errorClass: o.errorClass,
+  });
 }
 
 /** Marker probes, only while external deploys are open; judged per deploy. */
@@ -155,21 +176,34 @@ function isLocalVantage(name: string, rt: SiteRuntime): boolean {
  * local vantages that produced nothing are forgotten. Remote (agent) vantages
  * keep their own lifecycle.
  */
-async function forgetVanished(deps: CoreDeps, rt: SiteRuntime, observations: Observation[]) {
+async function forgetVanished(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  observations: Observation[],
+  statuses: VantageStatus[],
+): Promise<VantageStatus[]> {
   const seen = new Set(observations.map((o) => o.vantage));
-  for (const v of await deps.store.vantageStatuses(rt.spec.id)) {
+  const kept: VantageStatus[] = [];
+  for (const v of statuses) {
     if (!seen.has(v.vantage) && isLocalVantage(v.vantage, rt)) {
       await deps.store.removeVantageStatus(rt.spec.id, v.vantage);
       deps.log.info({ event: 'vantage.removed', site: rt.spec.id, vantage: v.vantage });
-    }
+    } else kept.push(v);
   }
+  return kept;
+}
+
+/** What a probe round leaves behind: the open canaries and every vantage's status. */
+export interface RoundOutcome {
+  open: Canary[];
+  statuses: VantageStatus[];
 }
 
 export async function probeRound(
   deps: CoreDeps,
   rt: SiteRuntime,
   open: Canary[],
-): Promise<Canary[]> {
+): Promise<RoundOutcome> {
   const { spec } = rt;
   const roundStart = deps.clock.now();
   const now = () => deps.clock.now();
@@ -180,18 +214,21 @@ export async function probeRound(
   // Failure evidence (browser vantage): kept beside the observations, not in them.
   for (const { screenshot: png, vantage, startedAt } of results)
     if (png) await deps.store.saveScreenshot(spec.id, vantage, startedAt, png);
-  const facts = await roundFacts(deps, spec.id);
+  const [facts, before] = await Promise.all([
+    roundFacts(deps, spec.id),
+    deps.store.vantageStatuses(spec.id),
+  ]);
   const observations = await Promise.all(results.map((r) => observe(rt, r, facts)));
-  await recordRound(deps, rt, observations, open.length > 0);
-  await forgetVanished(deps, rt, observations);
+  const recorded = await recordRound(deps, rt, observations, open.length > 0, before);
+  const statuses = await forgetVanished(deps, rt, observations, recorded);
   const settled = await settleAll(deps, rt, open, (c) =>
     c.kind === 'external' ? markerFor(c) : observations,
   );
   await deps.store.setProbeTimes(spec.id, {
-    nextProbeAt: roundStart + spec.probe.interval,
+    nextProbeAt: nextSteadyProbe(spec.id, roundStart, spec.probe.interval),
     lastProbeAt: roundStart,
   });
-  return settled;
+  return { open: settled, statuses };
 }
 
 /** Advances open canaries with this round's observations (per canary); persists those that changed. */
@@ -213,7 +250,14 @@ export async function settleAll(
   for (const held of open) {
     // Re-read: a remote vantage (ingest.ts) may have written it while this round probed.
     const canary = (await deps.store.getCanary(held.siteId, held.seq)) ?? held;
-    const advanced = settleCanary(observationsFor(canary).reduce(applyObservation, canary), rules);
+    const seen = observationsFor(canary);
+    let advanced = settleCanary(seen.reduce(applyObservation, canary), rules);
+    // Without a probe (a step that only checks timeouts) the next poll stays where it was:
+    // rescheduling it from now would postpone it by a whole poll interval.
+    // A poll already overdue (a round that yielded nothing) is rescheduled as before.
+    const pending = canary.nextProbeAt;
+    if (!seen.length && advanced.state === 'propagating' && pending && pending > rules.now)
+      advanced = { ...advanced, nextProbeAt: pending };
     if (JSON.stringify(advanced) !== JSON.stringify(canary))
       await deps.store.updateCanary(advanced);
     // The daily bar counts verdicts: recount the canary's day when its SLO verdict or state changes.

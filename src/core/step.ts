@@ -11,6 +11,10 @@ import { errorMessage } from './deps.js';
 import type { Canary } from './model.js';
 import { probeRound, settleAll } from './round.js';
 import type { SiteRuntime } from './site.js';
+import { nextSteadyProbe } from './time.js';
+
+/** How early a wake-up may come and still be the one that was asked for. */
+const TIMER_SLACK_MS = 2;
 
 export interface StepResult {
   siteId: string;
@@ -26,17 +30,23 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
   if (spec.paused || record?.paused)
     return { siteId: spec.id, nextDueAt: now + spec.probe.interval };
   let open = await deps.store.openCanaries(spec.id);
-  for (const canary of open) {
-    if (canary.state === 'pending' || canary.state === 'deploying')
-      await deployCanary(deps, rt, canary);
-  }
-  open = (await deps.store.openCanaries(spec.id)).filter((c) => c.state === 'propagating');
+  const undeployed = open.filter((c) => c.state === 'pending' || c.state === 'deploying');
+  for (const canary of undeployed) await deployCanary(deps, rt, canary);
+  if (undeployed.length) open = await deps.store.openCanaries(spec.id);
+  open = open.filter((c) => c.state === 'propagating');
+  // Timers may fire a millisecond before the instant they were set for: that is due too.
+  const dueBy = deps.clock.now() + TIMER_SLACK_MS;
   const probeDue =
-    (record?.nextProbeAt ?? 0) <= deps.clock.now() ||
-    open.some((c) => (c.nextProbeAt ?? 0) <= deps.clock.now());
-  open = probeDue ? await probeRound(deps, rt, open) : await settleAll(deps, rt, open);
-  await evaluateSiteAlerts(deps, rt);
-  const steadyAt = probeDue ? now + spec.probe.interval : (record?.nextProbeAt ?? now);
+    (record?.nextProbeAt ?? 0) <= dueBy || open.some((c) => (c.nextProbeAt ?? 0) <= dueBy);
+  // A probe round hands its fresh vantage states to alerting, which then need not re-read them.
+  const round = probeDue
+    ? await probeRound(deps, rt, open)
+    : { open: await settleAll(deps, rt, open), statuses: undefined };
+  open = round.open;
+  await evaluateSiteAlerts(deps, rt, { paused: false, statuses: round.statuses });
+  const steadyAt = probeDue
+    ? nextSteadyProbe(spec.id, now, spec.probe.interval)
+    : (record?.nextProbeAt ?? now);
   return { siteId: spec.id, nextDueAt: nextDue(steadyAt, open) };
 }
 

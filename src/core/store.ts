@@ -70,6 +70,12 @@ export interface Store {
   vantageStatuses(siteId: string): Promise<VantageStatus[]>;
   /** Forgets a vantage that no longer exists (a node gone from DNS, a vantage removed from config). */
   removeVantageStatus(siteId: string, vantage: string): Promise<void>;
+  /**
+   * Makes every write so far durable, for a driver that groups commits (better-sqlite3); where
+   * each statement commits on its own (D1) it is absent. Called before an action outside the
+   * process that a lost write would misreport, such as deploying a canary.
+   */
+  flush?(): Promise<void>;
 }
 
 /** One UTC day of one site's canaries (the 90-day bar). */
@@ -164,6 +170,8 @@ export interface IncidentStore {
   /** Newest first. */
   listIncidents(query: { siteId?: string; limit: number; since?: number }): Promise<Incident[]>;
   getAlertState<T>(siteId: string, rule: string): Promise<T | undefined>;
+  /** Every rule's state of one site, by rule (one read per step instead of one per rule). */
+  alertStates<T>(siteId: string): Promise<Map<string, T>>;
   putAlertState(siteId: string, rule: string, state: unknown, now: number): Promise<void>;
   /** Stores a message before it is sent; the same id twice is a no-op. */
   enqueueNotification(entry: OutboxEntry): Promise<void>;

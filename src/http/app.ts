@@ -16,6 +16,7 @@ import type { FullStore } from '../core/store.js';
 import { type AgentSpec, registerAgentRoutes } from './agent-routes.js';
 import type { WebAssets } from './assets.js';
 import { requireAdmin } from './auth.js';
+import { setFastPath } from './fast-path.js';
 import { incidentRoutes } from './incident-routes.js';
 import { type OpsServices, registerOpsRoutes, registerRateLimit } from './ops-routes.js';
 import { registerScreenshotRoutes } from './screenshot-routes.js';
@@ -90,7 +91,13 @@ async function deployInput(c: Context): Promise<{ marker: string; deployedAt?: n
 export function createApp(services: AppServices): Hono {
   const app = new Hono();
   app.use('*', securityHeaders());
-  registerRateLimit(app, services, () => services.clock.now());
+  // A write the client was told succeeded (an ack, a pause, an agent's results) is durable
+  // before the answer leaves: the store may group commits (sqlite.node.ts).
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await services.store.flush?.();
+  });
+  const limiter = registerRateLimit(app, services, () => services.clock.now());
   const findSite = (id: string): SiteSpec => {
     const site = services.sites().find((s) => s.id === id);
     if (!site) throw new NotFoundError(`no site with id "${id}"`);
@@ -107,7 +114,8 @@ export function createApp(services: AppServices): Hono {
   });
 
   // Status page, site pages, assets, badges, Statuspage API, feed.
-  registerStatusRoutes(app, services);
+  const { peekBadge } = registerStatusRoutes(app, services);
+  setFastPath(app, peekBadge, limiter);
 
   app.get('/api/v1/sites', async (c) => {
     const now = services.clock.now();

@@ -7,7 +7,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { MonitorGap } from '../core/store.js';
 import { type MetricsSource, metricsRoute } from './metrics.js';
-import { type RateLimitOptions, rateLimit } from './rate-limit.js';
+import { RateLimiter, type RateLimitOptions, rateLimit } from './rate-limit.js';
 
 /** What a reload changed; the body of `POST /api/v1/admin/reload`. */
 export interface ReloadSummary {
@@ -43,14 +43,20 @@ export interface OpsServices {
 
 const WEEK_MS = 7 * 86_400_000;
 
-/** Registered first, so every later route is behind it. */
-export function registerRateLimit(app: Hono, services: OpsServices, now: () => number): void {
+/** Registered first, so every later route is behind it. The limiter, for the Node fast path. */
+export function registerRateLimit(
+  app: Hono,
+  services: OpsServices,
+  now: () => number,
+): RateLimiter | undefined {
   const options = services.rateLimit;
-  if (!options) return;
+  if (!options) return undefined;
+  const limiter = new RateLimiter(options, now);
   app.use(
     '*',
-    rateLimit(options, (c) => services.clientAddress?.(c), now),
+    rateLimit(limiter, (c) => services.clientAddress?.(c)),
   );
+  return limiter;
 }
 
 export function registerOpsRoutes(

@@ -57,22 +57,45 @@ export class TokenBuckets {
   }
 }
 
+/**
+ * The limit as configured now, over one set of buckets: the middleware and the Node badge fast
+ * path (http/fast-path.ts) share it, so a client has one allowance whichever answers it.
+ */
+export class RateLimiter {
+  private readonly buckets: TokenBuckets;
+
+  constructor(
+    private readonly options: () => RateLimitOptions,
+    now: () => number,
+  ) {
+    this.buckets = new TokenBuckets(options, now);
+  }
+
+  get enabled(): boolean {
+    return this.options().enabled;
+  }
+
+  /**
+   * 0 when the client may go ahead (the request is counted), else the seconds to wait. `client`
+   * names it (the runtime knows the peer address); undefined means unknown, and such requests
+   * share one bucket. A refused request takes nothing, so asking again is harmless.
+   */
+  take(client: string | undefined): number {
+    return this.buckets.take(client ?? 'unknown');
+  }
+}
+
 /** Routes that must answer however busy a client is: probes of freshprobe itself. */
 const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
 
-/**
- * The middleware. `clientKey` names the client (the runtime knows the peer
- * address); undefined means unknown, and such requests share one bucket.
- */
+/** The middleware. */
 export function rateLimit(
-  options: () => RateLimitOptions,
+  limiter: RateLimiter,
   clientKey: (c: Context) => string | undefined,
-  now: () => number,
 ): MiddlewareHandler {
-  const buckets = new TokenBuckets(options, now);
   return async (c, next) => {
-    if (!options().enabled || EXEMPT.has(c.req.path)) return next();
-    const wait = buckets.take(clientKey(c) ?? 'unknown');
+    if (!limiter.enabled || EXEMPT.has(c.req.path)) return next();
+    const wait = limiter.take(clientKey(c));
     if (wait === 0) return next();
     c.header('Retry-After', String(wait));
     return c.json({ error: 'too many requests', retryAfterSeconds: wait }, 429);

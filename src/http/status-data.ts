@@ -213,6 +213,19 @@ export class StatusData {
 
   /** One site's state, kept per site so a hot badge never waits for all sites to load. */
   site(siteId: string): Promise<Stamped<SiteSnapshot>> | undefined {
+    return this.siteEntry(siteId)?.get();
+  }
+
+  /**
+   * The site's state without waiting (the badge fast path): undefined when it is not loaded or
+   * too old, and then site() loads it. Starts a background refresh when due, as site() does.
+   */
+  peekSite(siteId: string): Stamped<SiteSnapshot> | undefined {
+    this.checkSpecs();
+    return this.perSite.get(siteId)?.peek();
+  }
+
+  private siteEntry(siteId: string): Refreshing<SiteSnapshot> | undefined {
     this.checkSpecs();
     const spec = this.specById.get(siteId);
     if (!spec) return undefined;
@@ -226,7 +239,7 @@ export class StatusData {
       );
       this.perSite.set(siteId, entry);
     }
-    return entry.get();
+    return entry;
   }
 
   snapshot(): Promise<Stamped<Snapshot>> {
@@ -246,6 +259,16 @@ export class StatusData {
   }
 
   siteStats(spec: SiteSpec): Promise<Stamped<SiteStats>> {
+    return this.statsEntry(spec).get();
+  }
+
+  /** The site's stats without waiting, like peekSite. */
+  peekSiteStats(spec: SiteSpec): Stamped<SiteStats> | undefined {
+    this.checkSpecs();
+    return this.stats.get(spec.id)?.peek();
+  }
+
+  private statsEntry(spec: SiteSpec): Refreshing<SiteStats> {
     this.checkSpecs();
     let entry = this.stats.get(spec.id);
     if (!entry) {
@@ -258,6 +281,6 @@ export class StatusData {
       );
       this.stats.set(spec.id, entry);
     }
-    return entry.get();
+    return entry;
   }
 }

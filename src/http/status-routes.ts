@@ -9,7 +9,7 @@ import type { Clock } from '../core/ports.js';
 import type { SiteSpec } from '../core/site.js';
 import type { FullStore } from '../core/store.js';
 import { registerAssetRoutes, type WebAssets } from './assets.js';
-import { registerBadgeRoutes } from './badges/routes.js';
+import { type PeekBadge, registerBadgeRoutes } from './badges/routes.js';
 import { registerFeed } from './feed.js';
 import { registerIndexPage } from './index-page.js';
 import { registerSitePages } from './site-page.js';
@@ -32,7 +32,13 @@ export function baseUrlOf(publicUrl: string | undefined): (c: Context) => string
   return (c) => configured ?? new URL(c.req.url).origin;
 }
 
-export function registerStatusRoutes(app: Hono, services: StatusServices): StatusData {
+export interface StatusRoutes {
+  data: StatusData;
+  /** Badges answered from memory, for the Node fast path (fast-path.ts). */
+  peekBadge: PeekBadge;
+}
+
+export function registerStatusRoutes(app: Hono, services: StatusServices): StatusRoutes {
   const data = new StatusData(services, services.stateMaxAgeMs);
   const baseUrl = baseUrlOf(services.publicUrl);
   const demo = services.demo ?? false;
@@ -46,11 +52,11 @@ export function registerStatusRoutes(app: Hono, services: StatusServices): Statu
     baseUrl,
     now: () => services.clock.now(),
   });
-  registerBadgeRoutes(app, data);
+  const peekBadge = registerBadgeRoutes(app, data);
   registerStatuspageApi(app, data, (c) => {
     const url = baseUrl(c);
     return { baseUrl: url, pageName: services.publicUrl ? new URL(url).host : 'freshprobe' };
   });
   registerFeed(app, data, baseUrl);
-  return data;
+  return { data, peekBadge };
 }

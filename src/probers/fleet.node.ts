@@ -13,7 +13,8 @@ import { ConfigError } from '../core/errors.js';
 import type { ProbeResult } from '../core/model.js';
 import type { Prober } from '../core/ports.js';
 import { DEFAULT_USER_AGENT, type ProbeLimits, probeOnce } from './http.js';
-import { createNodeFetch, fetchVia, type NodeFetch } from './node-fetch.node.js';
+import { probeFetchVia } from './lean-fetch.node.js';
+import { createNodeFetch, type NodeFetch } from './node-fetch.node.js';
 
 /** Options of the `nodes` prober; the limits apply to each node's probe. */
 export interface FleetProberOptions extends ProbeLimits {
@@ -136,10 +137,13 @@ class NodePools {
     for (const node of nodes) {
       const agent = this.agents.get(node.vantage) ?? nodeAgent(this.site, node, this.opts);
       this.agents.set(node.vantage, agent);
-      const direct = fetchVia(agent);
+      const direct = probeFetchVia(agent);
       const route = (input: RequestInfo | URL, init?: RequestInit) => {
         const target = new URL(input instanceof Request ? input.url : String(input));
-        return (target.hostname === this.site.hostname ? direct : this.plain.fetch)(input, init);
+        return (target.hostname === this.site.hostname ? direct : this.plain.probeFetch)(
+          input,
+          init,
+        );
       };
       fetches.set(node.vantage, route as typeof fetch);
     }

@@ -68,7 +68,8 @@ const CONNECT_CODES: Record<string, string> = {
 };
 const DNS_CODE = /^(ENOTFOUND|EAI_AGAIN|EAI_NODATA|EAI_FAIL|EAI_NONAME|ENODATA)$/;
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|EPROTO$)|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
-const PROTOCOL_CODE = /^(HPE_|UND_ERR_RES_CONTENT_LENGTH_MISMATCH)/;
+// Z_*: a body that claims gzip/deflate/br and does not decode (Node's zlib).
+const PROTOCOL_CODE = /^(HPE_|UND_ERR_RES_CONTENT_LENGTH_MISMATCH|Z_|ERR_BROTLI|ERR__ERROR_FORMAT)/;
 /** Workers (and other runtimes) give only a message; these patterns are checked in order. */
 const MESSAGE_RULES: [RegExp, ErrorClass][] = [
   [/certificate|\btls\b|\bssl\b|handshake/i, 'tls'],

@@ -5,6 +5,7 @@
  * ENOTFOUND, UND_ERR_CONNECT_TIMEOUT...) is what `classifyFetchError` in http.ts reads.
  */
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { probeFetchVia } from './lean-fetch.node.js';
 
 export interface NodeFetchOptions {
   /** TCP (and TLS handshake) connect budget, ms. */
@@ -22,6 +23,8 @@ export interface NodeFetchOptions {
 /** A fetch bound to one connection pool, and the way to release that pool. */
 export interface NodeFetch {
   fetch: typeof fetch;
+  /** The same pool through lean-fetch.node.ts: for probers only (GET, no redirects followed). */
+  probeFetch: typeof fetch;
   /** Closes the pool; waits for requests in flight (each is bounded by its probe's budget). */
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export function createNodeFetch(opts: NodeFetchOptions): NodeFetch {
   const agent = new Agent(options);
   return {
     fetch: fetchVia(agent),
+    probeFetch: probeFetchVia(agent),
     close: () => agent.close(),
   };
 }

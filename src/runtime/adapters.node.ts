@@ -24,6 +24,8 @@ export interface AdapterContext {
   /** Where deployers keep working state (git clones). */
   dataDir: string;
   fetch: typeof fetch;
+  /** For the edge and origin probers: the same pool, through lean-fetch.node.ts (4x less CPU). */
+  probeFetch?: typeof fetch;
   /** Values from ${ENV} in the config: redacted from everything a deployer reports. */
   secrets?: readonly string[];
 }
@@ -70,7 +72,7 @@ const deployers: { [K in DeployConfig['kind']]: DeployerFactory<K> } = {
 type ProberFactory = (site: SiteConfig, ctx: AdapterContext) => Prober;
 
 function httpProber(vantage: 'edge' | 'origin'): ProberFactory {
-  return (site, ctx) => createSiteHttpProber(site, vantage, ctx.fetch);
+  return (site, ctx) => createSiteHttpProber(site, vantage, ctx.probeFetch ?? ctx.fetch);
 }
 
 const probers: Record<string, ProberFactory> = {

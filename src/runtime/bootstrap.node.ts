@@ -67,7 +67,12 @@ export async function bootstrap(
 ): Promise<Bootstrapped> {
   const dbFile = resolve(baseDir, config.storage.sqlite);
   const nodeFetch = createNodeFetch({ connectTimeoutMs: CONNECT_TIMEOUT_MS });
-  const adapters: AdapterContext = { dataDir: dirname(dbFile), fetch: nodeFetch.fetch, secrets };
+  const adapters: AdapterContext = {
+    dataDir: dirname(dbFile),
+    fetch: nodeFetch.fetch,
+    probeFetch: nodeFetch.probeFetch,
+    secrets,
+  };
   const runtimes = buildSiteRuntimes(config.sites, adapters);
   const notifiers = buildGuardedNotifiers(config.notifiers, nodeFetch.fetch);
   const db = openSqliteStore(dbFile);

@@ -6,15 +6,17 @@
  * Retry-After until the app is set: a client sees "starting", never a 404 or
  * an empty status page (the 2017 Pages outage served 404s for minutes).
  */
-import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener, type ServerType } from '@hono/node-server';
+import type { NodeFastHandler } from '../http/fast-path.node.js';
 
 export type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 export interface Listener {
   server: ServerType;
   port: number;
-  /** Opens the gate: from now on requests go to the app. */
-  setApp(fetch: FetchHandler): void;
+  /** Opens the gate: from now on requests go to the app (its fast path first, if given). */
+  setApp(fetch: FetchHandler, fast?: NodeFastHandler): void;
   close(): Promise<void>;
 }
 
@@ -37,9 +39,13 @@ export function startingResponse(request: Request): Response {
 
 export async function openListener(target: ListenTarget): Promise<Listener> {
   let app: FetchHandler | undefined;
-  const server = createAdaptorServer({
-    fetch: (request: Request, env: unknown) =>
-      app ? app(request, env) : startingResponse(request),
+  let fast: NodeFastHandler | undefined;
+  // What createAdaptorServer builds, with the fast path (hot badges) in front of Hono.
+  const hono = getRequestListener((request: Request, env: unknown) =>
+    app ? app(request, env) : startingResponse(request),
+  );
+  const server = createServer((req, res) => {
+    if (!fast?.(req, res)) void hono(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -54,8 +60,9 @@ export async function openListener(target: ListenTarget): Promise<Listener> {
   return {
     server,
     port: typeof address === 'object' && address ? address.port : 0,
-    setApp: (fetch) => {
+    setApp: (fetch, fastHandler) => {
       app = fetch;
+      fast = fastHandler;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -150,12 +150,12 @@ export function observeEvent(m: Metrics, f: Fields): void {
 /** The logger the core gets: every line still goes to `log`, and feeds the metrics. */
 export function meteredLogger(log: Logger, m: Metrics): Logger {
   const tee =
-    (level: 'info' | 'warn' | 'error') =>
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
     (fields: Fields, message?: string): void => {
       observeEvent(m, fields);
-      log[level](fields, message);
+      log[level]?.(fields, message);
     };
-  return { info: tee('info'), warn: tee('warn'), error: tee('error') };
+  return { debug: tee('debug'), info: tee('info'), warn: tee('warn'), error: tee('error') };
 }
 
 export function observeGap(m: Metrics, gap: MonitorGap): void {

@@ -12,6 +12,7 @@ import { summarizeSite } from '../core/state.js';
 import type { FullStore } from '../core/store.js';
 import type { MonitorView } from '../http/ops-routes.js';
 import {
+  historyWindowsMs,
   type PragmaRunner,
   pruneExpired,
   reclaimSpace,
@@ -42,7 +43,8 @@ export function retentionPass(deps: RetentionDeps) {
     const policy = retentionPolicy(
       {
         retainObservationsDays: config.storage.retainObservationsDays,
-        sloWindowsMs: config.sites.map((s) => s.slo.window),
+        retainHistoryDays: config.storage.retainHistoryDays,
+        windowsMs: historyWindowsMs(config.sites),
         siteIds: sites.map((s) => s.id),
       },
       deps.now(),

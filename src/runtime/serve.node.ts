@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../config.js';
 import type { Logger } from '../core/deps.js';
 import { createApp, type Readiness } from '../http/app.js';
 import { loadWebAssets } from '../http/assets.node.js';
+import { nodeFastHandler, peerAddress } from '../http/fast-path.node.js';
 import type { ReloadSummary } from '../http/ops-routes.js';
 import { type Background, startBackground } from './background.node.js';
 import { type Bootstrapped, bootstrap } from './bootstrap.node.js';
@@ -174,7 +175,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = options.host ?? config.server.host;
   const listener =
     options.listener ?? (await openListener({ port: options.port ?? config.server.port, host }));
-  listener.setApp(app.fetch);
+  // Hot badges are answered on node:http directly, from the app's own cache and rate limit.
+  const fast = nodeFastHandler(app, (req) =>
+    peerAddress(req, parts.boot.config.server.rateLimit.trustProxy),
+  );
+  listener.setApp(app.fetch, fast);
   const port = listener.port;
   parts.log.info({
     event: 'server.listening',

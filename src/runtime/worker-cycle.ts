@@ -16,7 +16,12 @@ import { errorMessage } from '../core/deps.js';
 import type { Notifier } from '../core/ports.js';
 import type { SiteRuntime } from '../core/site.js';
 import { type StepResult, tick } from '../core/step.js';
-import { type PruneCounts, pruneExpired, retentionPolicy } from '../storage/retention.js';
+import {
+  historyWindowsMs,
+  type PruneCounts,
+  pruneExpired,
+  retentionPolicy,
+} from '../storage/retention.js';
 
 export interface CycleContext {
   deps: CoreDeps;
@@ -79,13 +84,14 @@ export async function runCycle(ctx: CycleContext): Promise<CycleResult> {
   return { nextDueAt: Math.min(...times, now + 60_000), steps, requested };
 }
 
-/** One retention pass (storage.retainObservationsDays, the SLO windows), batch by batch. */
+/** One retention pass (storage.retain*Days, the SLO windows), batch by batch. */
 export async function pruneHistory(deps: CoreDeps, config: Config): Promise<PruneCounts> {
   const siteIds = (await deps.store.listSites()).map((s) => s.id);
   const policy = retentionPolicy(
     {
       retainObservationsDays: config.storage.retainObservationsDays,
-      sloWindowsMs: config.sites.map((s) => s.slo.window),
+      retainHistoryDays: config.storage.retainHistoryDays,
+      windowsMs: historyWindowsMs(config.sites),
       siteIds,
     },
     deps.clock.now(),

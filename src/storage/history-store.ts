@@ -11,6 +11,7 @@ import {
   SCREENSHOTS_KEPT,
 } from '../core/store.js';
 import { DAY_MS, hourOf } from '../core/time.js';
+import { once, param, paramsFor } from './prepared.js';
 import { canaryFromRow, siteFromRow, vantageFromRow } from './rows.js';
 import { canaries, hourlyVantage, screenshots, sites, vantageStatus } from './schema.js';
 import type { StoreDb } from './store.js';
@@ -20,6 +21,15 @@ type DailyRow = Omit<DailyFreshness, 'latencyMaxMs'> & { latencyMaxMs?: number |
 const COUNTED_STATES = ['fresh', 'propagating', 'stale', 'missing', 'error'] as const;
 
 export function createHistoryStore(db: StoreDb): HistoryStore {
+  const countProbe = countProbeQuery(db);
+  const since = once(() =>
+    db
+      .select()
+      .from(canaries)
+      .where(and(eq(canaries.siteId, param('siteId')), gte(canaries.intentAt, param('since'))))
+      .orderBy(asc(canaries.seq))
+      .prepare(),
+  );
   return {
     recomputeDay: async (siteId, day) => {
       // Bucketed by intent time: a failed deploy has no deployedAt but still belongs to its day.
@@ -55,7 +65,9 @@ export function createHistoryStore(db: StoreDb): HistoryStore {
       for (const r of rows) if (r.latencyMaxMs === null) delete r.latencyMaxMs;
       return rows as DailyFreshness[];
     },
-    countProbe: (o) => countProbe(db, o),
+    countProbe: async (o) => {
+      await countProbe().run(probeCount(o));
+    },
     hourlyVantage: async (siteId, fromHour, vantage) => {
       const conditions = [eq(hourlyVantage.siteId, siteId), gte(hourlyVantage.hour, fromHour)];
       if (vantage) conditions.push(eq(hourlyVantage.vantage, vantage));
@@ -69,15 +81,8 @@ export function createHistoryStore(db: StoreDb): HistoryStore {
         ({ lastAt: _l, ...r }: typeof hourlyVantage.$inferSelect) => r as HourlyVantage,
       );
     },
-    canariesSince: async (siteId, since) => {
-      const rows = await db
-        .select()
-        .from(canaries)
-        .where(and(eq(canaries.siteId, siteId), gte(canaries.intentAt, since)))
-        .orderBy(asc(canaries.seq))
-        .all();
-      return rows.map(canaryFromRow);
-    },
+    canariesSince: async (siteId, from) =>
+      (await since().all({ siteId, since: from })).map(canaryFromRow),
     listSites: async () => {
       const rows = await db.select().from(sites).orderBy(asc(sites.id)).all();
       return rows.map(siteFromRow);
@@ -110,25 +115,55 @@ export function createHistoryStore(db: StoreDb): HistoryStore {
   };
 }
 
-/** The WHERE on the update makes a replayed (same or older) observation a no-op. */
-async function countProbe(db: StoreDb, o: Observation): Promise<void> {
-  const hour = hourOf(o.startedAt);
-  const n = (state: string) => (o.state === state ? 1 : 0);
-  const [fresh, propagating, stale, missing, error] = COUNTED_STATES.map(n);
+/**
+ * One probe into its hour, prepared once. The WHERE on the update makes a
+ * replayed (same or older) observation a no-op.
+ */
+function countProbeQuery(db: StoreDb) {
+  const add = (column: string) => sql.raw(`${column} + excluded.${column}`);
+  return once(() =>
+    db
+      .insert(hourlyVantage)
+      .values(
+        paramsFor([
+          'siteId',
+          'vantage',
+          'hour',
+          'total',
+          ...COUNTED_STATES,
+          'durationSumMs',
+          'durationMaxMs',
+          'lastAt',
+        ]),
+      )
+      .onConflictDoUpdate({
+        target: [hourlyVantage.siteId, hourlyVantage.vantage, hourlyVantage.hour],
+        set: {
+          total: sql.raw('total + 1'),
+          ...Object.fromEntries(COUNTED_STATES.map((s) => [s, add(s)])),
+          durationSumMs: add('duration_sum_ms'),
+          durationMaxMs: sql.raw('MAX(duration_max_ms, excluded.duration_max_ms)'),
+          lastAt: sql.raw('excluded.last_at'),
+        },
+        setWhere: sql.raw('excluded.last_at > hourly_vantage.last_at'),
+      })
+      .prepare(),
+  );
+}
+
+function probeCount(o: Observation) {
   const duration = Math.round(o.durationMs);
-  await db.run(sql`
-    INSERT INTO hourly_vantage (site_id, vantage, hour, total, fresh, propagating, stale, missing,
-                                error, duration_sum_ms, duration_max_ms, last_at)
-    VALUES (${o.siteId}, ${o.vantage}, ${hour}, 1, ${fresh}, ${propagating}, ${stale}, ${missing},
-            ${error}, ${duration}, ${duration}, ${o.startedAt})
-    ON CONFLICT (site_id, vantage, hour) DO UPDATE SET
-      total = total + 1, fresh = fresh + excluded.fresh,
-      propagating = propagating + excluded.propagating, stale = stale + excluded.stale,
-      missing = missing + excluded.missing, error = error + excluded.error,
-      duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
-      duration_max_ms = MAX(duration_max_ms, excluded.duration_max_ms),
-      last_at = excluded.last_at
-    WHERE excluded.last_at > hourly_vantage.last_at`);
+  const byState = Object.fromEntries(COUNTED_STATES.map((s) => [s, o.state === s ? 1 : 0]));
+  return {
+    siteId: o.siteId,
+    vantage: o.vantage,
+    hour: hourOf(o.startedAt),
+    total: 1,
+    ...byState,
+    durationSumMs: duration,
+    durationMaxMs: duration,
+    lastAt: o.startedAt,
+  };
 }
 
 type ScreenshotMethods = Pick<HistoryStore, 'saveScreenshot' | 'listScreenshots' | 'getScreenshot'>;

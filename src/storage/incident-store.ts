@@ -1,5 +1,5 @@
 /** Incidents, alert rule state and the notification outbox. */
-import { and, asc, desc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type {
   AlertMessage,
   Impact,
@@ -8,6 +8,7 @@ import type {
   IncidentEvent,
 } from '../core/model.js';
 import type { IncidentStore, NotificationStatus, OutboxEntry } from '../core/store.js';
+import { once, param, paramsFor } from './prepared.js';
 import { compact } from './rows.js';
 import { alertState, incidents, notifications } from './schema.js';
 import type { StoreDb } from './store.js';
@@ -77,6 +78,26 @@ function entryToRow(e: OutboxEntry): NotificationRow {
 }
 
 export function createIncidentStore(db: StoreDb): IncidentStore {
+  // Read (and, on a transition, written) for every alert rule after every probe round.
+  const ruleKey = and(eq(alertState.siteId, param('siteId')), eq(alertState.rule, param('rule')));
+  const getRule = once(() => db.select().from(alertState).where(ruleKey).prepare());
+  const siteRules = once(() =>
+    db
+      .select()
+      .from(alertState)
+      .where(eq(alertState.siteId, param('siteId')))
+      .prepare(),
+  );
+  const putRule = once(() =>
+    db
+      .insert(alertState)
+      .values(paramsFor(['siteId', 'rule', 'state', 'updatedAt']))
+      .onConflictDoUpdate({
+        target: [alertState.siteId, alertState.rule],
+        set: { state: sql.raw('excluded.state'), updatedAt: sql.raw('excluded.updated_at') },
+      })
+      .prepare(),
+  );
   return {
     putIncident: async (incident) => {
       const { id: _id, ...changes } = incidentToRow(incident);
@@ -115,23 +136,17 @@ export function createIncidentStore(db: StoreDb): IncidentStore {
       return rows.map(incidentFromRow);
     },
     getAlertState: async <T>(siteId: string, rule: string) => {
-      const row = await db
-        .select()
-        .from(alertState)
-        .where(and(eq(alertState.siteId, siteId), eq(alertState.rule, rule)))
-        .get();
+      const row = await getRule().get({ siteId, rule });
       return row ? (JSON.parse(row.state) as T) : undefined;
     },
+    alertStates: async <T>(siteId: string) => {
+      const rows = await siteRules().all({ siteId });
+      return new Map(
+        rows.map((r: { rule: string; state: string }) => [r.rule, JSON.parse(r.state) as T]),
+      );
+    },
     putAlertState: async (siteId, rule, state, now) => {
-      const values = { siteId, rule, state: JSON.stringify(state), updatedAt: now };
-      await db
-        .insert(alertState)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [alertState.siteId, alertState.rule],
-          set: { state: values.state, updatedAt: now },
-        })
-        .run();
+      await putRule().run({ siteId, rule, state: JSON.stringify(state), updatedAt: now });
     },
     enqueueNotification: async (entry) => {
       await db.insert(notifications).values(entryToRow(entry)).onConflictDoNothing().run();

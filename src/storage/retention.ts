@@ -1,19 +1,25 @@
 /**
- * Retention: raw observations for `storage.retainObservationsDays`, canaries
- * and aggregates for the history window (at least the SLO window, and 90
- * days). Rows go in small batches, one DELETE statement each (D1 has no
+ * Retention: raw observations for `storage.retainObservationsDays`; canaries
+ * and hourly aggregates for the history window (`storage.retainHistoryDays`,
+ * by default as long as the observations, and never shorter than what a view
+ * reads them over: the SLO and burn-rate windows, the site page's chart);
+ * daily rows, sent notifications and monitor gaps for the 90-day status bar.
+ * Rows go in small batches, one DELETE statement each (D1 has no
  * interactive transactions), with a pause between batches so pruning a
  * million rows never holds the database (or Node's event loop, since
  * better-sqlite3 is synchronous) long enough to delay a probe.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import type { SiteSpec } from '../core/site.js';
 import type { OpsStore, PruneTable } from '../core/store.js';
 import { DAY_MS } from '../core/time.js';
 import type { StoreDb } from './store.js';
 
 export const PRUNE_BATCH = 1_000;
-/** Canaries, daily and hourly aggregates are kept at least this long. */
-export const MIN_HISTORY_MS = 90 * DAY_MS;
+/** Daily rows (the status page's 90-day bar), notifications and gaps are kept this long. */
+export const DAILY_HISTORY_MS = 90 * DAY_MS;
+/** Canaries and hourly rows: at least the site page's latency chart (CHART_DAYS in http/site-page.ts). */
+export const MIN_HISTORY_MS = 7 * DAY_MS;
 
 /** Each table's batch: rowids of expired rows, through an index that starts with site_id. */
 function expiredRows(table: PruneTable, before: number, siteId?: string): SQL {
@@ -65,20 +71,43 @@ export function createRetentionStore(db: StoreDb): Pick<OpsStore, 'pruneBatch'> 
 export interface RetentionPolicy {
   /** Observations that started before this go (epoch ms). */
   observationsBefore: number;
-  /** Canaries, aggregates, sent notifications and gaps older than this go. */
+  /** Canaries and hourly aggregates older than this go. */
   historyBefore: number;
+  /** Daily aggregates, sent notifications and monitor gaps older than this go. */
+  dailyBefore: number;
   /** Every site in the database, configured or not. */
   siteIds: string[];
 }
 
-/** The cutoffs for `now`: history covers the longest SLO window, 90 days, and the raw days. */
-export function retentionPolicy(
-  opts: { retainObservationsDays: number; sloWindowsMs: number[]; siteIds: string[] },
-  now: number,
-): RetentionPolicy {
+export interface RetentionSettings {
+  retainObservationsDays: number;
+  /** Canaries and hourly aggregates; absent = as long as the observations. */
+  retainHistoryDays?: number;
+  /** Every span a view reads canaries or hourly rows over (SLO and burn-rate windows), ms. */
+  windowsMs: number[];
+  siteIds: string[];
+}
+
+/** The spans the SLO view, the alerts and the report read canaries and hours over. */
+export function historyWindowsMs(sites: Pick<SiteSpec, 'slo' | 'alerts'>[]): number[] {
+  return sites.flatMap((s) => [s.slo.window, ...(s.alerts?.burnRates ?? []).map((b) => b.long)]);
+}
+
+/**
+ * The cutoffs for `now`. Canaries and hours cover the configured history (by
+ * default the observation days), stretched to the longest window that reads
+ * them and the chart; daily rows cover the 90-day bar (and the history, if longer).
+ */
+export function retentionPolicy(opts: RetentionSettings, now: number): RetentionPolicy {
   const rawMs = opts.retainObservationsDays * DAY_MS;
-  const historyMs = Math.max(MIN_HISTORY_MS, rawMs, ...opts.sloWindowsMs);
-  return { observationsBefore: now - rawMs, historyBefore: now - historyMs, siteIds: opts.siteIds };
+  const wantedMs = (opts.retainHistoryDays ?? opts.retainObservationsDays) * DAY_MS;
+  const historyMs = Math.max(MIN_HISTORY_MS, wantedMs, ...opts.windowsMs);
+  return {
+    observationsBefore: now - rawMs,
+    historyBefore: now - historyMs,
+    dailyBefore: now - Math.max(DAILY_HISTORY_MS, historyMs),
+    siteIds: opts.siteIds,
+  };
 }
 
 export interface PruneOptions {
@@ -103,10 +132,10 @@ function jobs(policy: RetentionPolicy): Job[] {
   return [
     ...perSite('observations', policy.observationsBefore),
     ...perSite('hourly_vantage', policy.historyBefore),
-    ...perSite('daily_freshness', policy.historyBefore),
+    ...perSite('daily_freshness', policy.dailyBefore),
     ...perSite('canaries', policy.historyBefore),
-    { table: 'notifications', before: policy.historyBefore },
-    { table: 'monitor_gaps', before: policy.historyBefore },
+    { table: 'notifications', before: policy.dailyBefore },
+    { table: 'monitor_gaps', before: policy.dailyBefore },
   ];
 }
 

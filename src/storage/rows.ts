@@ -37,6 +37,54 @@ export function siteFromRow(row: SiteRow): SiteRecord {
   });
 }
 
+/**
+ * A canary's vantages as stored: `{"edge":[lastMissAt,visibleAt]}`, null for
+ * an absent time. The name is the key, so it is not repeated; rows are kept
+ * for the history window and this column is most of a fleet site's row.
+ * Rows written as `{"edge":{"vantage":"edge","lastMissAt":..}}` still read.
+ */
+type StoredVantage = [lastMissAt: number | null, visibleAt: number | null] | CanaryVantage;
+
+export function vantagesToJson(vantages: Record<string, CanaryVantage>): string {
+  const out: Record<string, StoredVantage> = {};
+  for (const [name, v] of Object.entries(vantages))
+    out[name] = [v.lastMissAt ?? null, v.visibleAt ?? null];
+  return JSON.stringify(out);
+}
+
+export function vantagesFromJson(json: string): Record<string, CanaryVantage> {
+  const out: Record<string, CanaryVantage> = {};
+  for (const [name, v] of Object.entries(JSON.parse(json) as Record<string, StoredVantage>)) {
+    if (!Array.isArray(v)) out[name] = { ...v, vantage: name };
+    else out[name] = compact({ vantage: name, lastMissAt: v[0], visibleAt: v[1] }) as CanaryVantage;
+  }
+  return out;
+}
+
+/**
+ * Deploy phases as stored: the leading `accepted` phase repeats deployedAt and
+ * deployDetail (a commit SHA), so it is left out and rebuilt from them on read.
+ */
+function isAcceptedPhase(p: DeployPhase | undefined, at?: number, detail?: string): boolean {
+  return p?.name === 'accepted' && p.at === at && p.detail === detail;
+}
+
+export function phasesToJson(phases: DeployPhase[], deployedAt?: number, detail?: string): string {
+  const [first, ...rest] = phases;
+  return JSON.stringify(isAcceptedPhase(first, deployedAt, detail) ? rest : phases);
+}
+
+export function phasesFromJson(
+  json: string,
+  deployedAt: number | null,
+  detail: string | null,
+): DeployPhase[] {
+  const stored = JSON.parse(json) as DeployPhase[];
+  if (deployedAt === null || stored.some((p) => p.name === 'accepted')) return stored;
+  const accepted = compact({ name: 'accepted', at: deployedAt, detail: detail ?? undefined });
+  return [accepted, ...stored];
+}
+
 export function canaryFromRow(row: CanaryRow): Canary {
   const bounds: [number, number] | undefined =
     row.latencyLoMs !== null && row.latencyHiMs !== null
@@ -59,10 +107,10 @@ export function canaryFromRow(row: CanaryRow): Canary {
     withinSlo: row.withinSlo ?? undefined,
     nextProbeAt: row.nextProbeAt ?? undefined,
     closedAt: row.closedAt ?? undefined,
-    vantages: JSON.parse(row.vantages) as Record<string, CanaryVantage>,
+    vantages: vantagesFromJson(row.vantages),
     kind: row.kind === 'external' ? 'external' : 'canary',
     marker: row.marker ?? undefined,
-    phases: JSON.parse(row.phases) as DeployPhase[],
+    phases: phasesFromJson(row.phases, row.deployedAt, row.deployDetail),
     deployOutput: row.deployOutput ?? undefined,
   });
 }
@@ -83,10 +131,10 @@ export function canaryToRow(
     withinSlo: c.withinSlo ?? null,
     nextProbeAt: c.nextProbeAt ?? null,
     closedAt: c.closedAt ?? null,
-    vantages: JSON.stringify(c.vantages),
+    vantages: vantagesToJson(c.vantages),
     kind: c.kind ?? 'canary',
     marker: c.marker ?? null,
-    phases: JSON.stringify(c.phases ?? []),
+    phases: phasesToJson(c.phases ?? [], c.deployedAt, c.deployDetail),
     deployOutput: c.deployOutput ?? null,
   };
 }

@@ -47,13 +47,13 @@ export const canaries = sqliteTable(
     withinSlo: integer('within_slo', { mode: 'boolean' }),
     nextProbeAt: integer('next_probe_at'),
     closedAt: integer('closed_at'),
-    /** JSON: Record<vantage, { lastMissAt?, visibleAt? }>, rewritten whole on each update. */
+    /** JSON: { [vantage]: [lastMissAt, visibleAt] } (rows.ts), rewritten whole on each update. */
     vantages: text('vantages').notNull().default('{}'),
     /** `canary` (freshprobe deployed it) or `external` (registered through the API). */
     kind: text('kind').notNull().default('canary'),
     /** For external deploys: the marker to look for (a commit SHA, a version). */
     marker: text('marker'),
-    /** JSON: [{ name, at, detail? }] — accepted, pipeline done, visible at origin/edge. */
+    /** JSON: [{ name, at, detail? }], e.g. pipeline done; `accepted` is rebuilt from deployed_at (rows.ts). */
     phases: text('phases').notNull().default('[]'),
     /** Tail of a command deployer's output. */
     deployOutput: text('deploy_output'),
@@ -62,6 +62,8 @@ export const canaries = sqliteTable(
     primaryKey({ columns: [t.siteId, t.seq] }),
     index('canaries_open').on(t.siteId, t.closedAt),
     index('canaries_deployed').on(t.siteId, t.deployedAt),
+    // canariesSince (SLO view, site page chart, report) and the daily rollup read by intent time.
+    index('canaries_intent').on(t.siteId, t.intentAt),
   ],
 );
 

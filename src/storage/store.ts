@@ -9,6 +9,7 @@ import type { FullStore, NewCanary, ObservationQuery, SiteRecord, Store } from '
 import { createHistoryStore } from './history-store.js';
 import { createIncidentStore } from './incident-store.js';
 import { createMonitorStore } from './monitor-store.js';
+import { driverValues, once, param, paramsFor } from './prepared.js';
 import { createRetentionStore } from './retention.js';
 import {
   canaryFromRow,
@@ -37,90 +38,181 @@ export function createStore(db: StoreDb): FullStore {
   };
 }
 
-function createCoreStore(db: StoreDb): Store {
+/** The queries a probe round runs, prepared once per store (see prepared.ts). */
+function hotQueries(db: StoreDb) {
+  const siteCanary = and(eq(canaries.siteId, param('siteId')), eq(canaries.seq, param('seq')));
+  // Only freshprobe's own canaries: external deploys carry no canary file to compare against.
+  const accepted = and(
+    eq(canaries.siteId, param('siteId')),
+    eq(canaries.kind, 'canary'),
+    isNotNull(canaries.deployedAt),
+  );
   return {
-    upsertSite: (site, now) => upsertSite(db, site, now),
-    getSite: async (siteId) => {
-      const row = await db.select().from(sites).where(eq(sites.id, siteId)).get();
-      return row ? siteFromRow(row) : undefined;
-    },
-    setPaused: async (siteId, paused) => {
-      await db.update(sites).set({ paused }).where(eq(sites.id, siteId)).run();
-    },
-    setProbeTimes: async (siteId, times) => {
-      await db.update(sites).set(times).where(eq(sites.id, siteId)).run();
-    },
-    createCanary: (input) => createCanary(db, input),
-    getCanary: async (siteId, seq) => {
-      const row = await db
+    site: once(() =>
+      db
+        .select()
+        .from(sites)
+        .where(eq(sites.id, param('siteId')))
+        .prepare(),
+    ),
+    probeTimes: once(() =>
+      db
+        .update(sites)
+        .set(paramsFor(['nextProbeAt', 'lastProbeAt']))
+        .where(eq(sites.id, param('siteId')))
+        .prepare(),
+    ),
+    nextProbeTime: once(() =>
+      db
+        .update(sites)
+        .set(paramsFor(['nextProbeAt']))
+        .where(eq(sites.id, param('siteId')))
+        .prepare(),
+    ),
+    canary: once(() => db.select().from(canaries).where(siteCanary).prepare()),
+    recentCanaries: once(() =>
+      db
         .select()
         .from(canaries)
-        .where(and(eq(canaries.siteId, siteId), eq(canaries.seq, seq)))
-        .get();
-      return row ? canaryFromRow(row) : undefined;
-    },
-    listCanaries: async (siteId, { limit, beforeSeq }) => {
-      const where = beforeSeq
-        ? and(eq(canaries.siteId, siteId), lt(canaries.seq, beforeSeq))
-        : eq(canaries.siteId, siteId);
-      const rows = await db
-        .select()
-        .from(canaries)
-        .where(where)
+        .where(eq(canaries.siteId, param('siteId')))
         .orderBy(desc(canaries.seq))
-        .limit(limit)
-        .all();
-      return rows.map(canaryFromRow);
-    },
-    openCanaries: async (siteId) => {
-      const rows = await db
+        .limit(param('limit'))
+        .prepare(),
+    ),
+    openCanaries: once(() =>
+      db
         .select()
         .from(canaries)
-        .where(and(eq(canaries.siteId, siteId), isNull(canaries.closedAt)))
+        .where(and(eq(canaries.siteId, param('siteId')), isNull(canaries.closedAt)))
         .orderBy(asc(canaries.seq))
-        .all();
-      return rows.map(canaryFromRow);
-    },
-    latestAcceptedCanary: (siteId) => acceptedCanary(db, siteId, 'newest'),
-    firstAcceptedAfter: (siteId, seq) => acceptedCanary(db, siteId, 'oldest', seq),
-    hasVisibleCanary: async (siteId) => {
-      const row = await db
+        .prepare(),
+    ),
+    newestAccepted: once(() =>
+      db.select().from(canaries).where(accepted).orderBy(desc(canaries.seq)).limit(1).prepare(),
+    ),
+    firstAcceptedAfter: once(() =>
+      db
+        .select()
+        .from(canaries)
+        .where(and(accepted, gt(canaries.seq, param('seq'))))
+        .orderBy(asc(canaries.seq))
+        .limit(1)
+        .prepare(),
+    ),
+    anyVisible: once(() =>
+      db
         .select({ seq: canaries.seq })
         .from(canaries)
         .where(
           and(
-            eq(canaries.siteId, siteId),
+            eq(canaries.siteId, param('siteId')),
             eq(canaries.kind, 'canary'),
             isNotNull(canaries.visibleAt),
           ),
         )
         .limit(1)
-        .get();
-      return row !== undefined;
+        .prepare(),
+    ),
+    // Built from the first row's keys: the canary's mutable columns, as rows.ts lists them.
+    updateCanary: onceFor((keys: string[]) =>
+      db.update(canaries).set(paramsFor(keys)).where(siteCanary).prepare(),
+    ),
+    insertObservation: onceFor((keys: string[]) =>
+      db.insert(observations).values(paramsFor(keys)).onConflictDoNothing().prepare(),
+    ),
+    upsertVantage: onceFor((keys: string[]) => {
+      const changes = keys.filter((k) => k !== 'siteId' && k !== 'vantage');
+      return db
+        .insert(vantageStatus)
+        .values(paramsFor(keys))
+        .onConflictDoUpdate({
+          target: [vantageStatus.siteId, vantageStatus.vantage],
+          set: Object.fromEntries(changes.map((k) => [k, sql.raw(`excluded.${columnOf(k)}`)])),
+        })
+        .prepare();
+    }),
+    vantages: once(() =>
+      db
+        .select()
+        .from(vantageStatus)
+        .where(eq(vantageStatus.siteId, param('siteId')))
+        .orderBy(asc(vantageStatus.vantage))
+        .prepare(),
+    ),
+  };
+}
+
+/** `once` for statements whose column list comes from the first row written. */
+function onceFor<T>(build: (keys: string[]) => T): (row: object) => T {
+  let value: T | undefined;
+  return (row) => {
+    value ??= build(Object.keys(row));
+    return value;
+  };
+}
+
+/** vantage_status's SQL column for a model key (`lastObservedAt` -> `last_observed_at`). */
+function columnOf(key: string): string {
+  const column = (vantageStatus as unknown as Record<string, { name?: string }>)[key]?.name;
+  if (!column) throw new Error(`vantage_status has no column for ${key}`);
+  return column;
+}
+
+function createCoreStore(db: StoreDb): Store {
+  const q = hotQueries(db);
+  return {
+    upsertSite: (site, now) => upsertSite(db, site, now),
+    getSite: async (siteId) => {
+      const row = await q.site().get({ siteId });
+      return row ? siteFromRow(row) : undefined;
     },
+    setPaused: async (siteId, paused) => {
+      await db.update(sites).set({ paused }).where(eq(sites.id, siteId)).run();
+    },
+    setProbeTimes: async (siteId, { nextProbeAt, lastProbeAt }) => {
+      if (lastProbeAt === undefined) await q.nextProbeTime().run({ siteId, nextProbeAt });
+      else await q.probeTimes().run({ siteId, nextProbeAt, lastProbeAt });
+    },
+    createCanary: (input) => createCanary(db, input),
+    getCanary: async (siteId, seq) => {
+      const row = await q.canary().get({ siteId, seq });
+      return row ? canaryFromRow(row) : undefined;
+    },
+    listCanaries: async (siteId, { limit, beforeSeq }) => {
+      if (!beforeSeq) return (await q.recentCanaries().all({ siteId, limit })).map(canaryFromRow);
+      const rows = await db
+        .select()
+        .from(canaries)
+        .where(and(eq(canaries.siteId, siteId), lt(canaries.seq, beforeSeq)))
+        .orderBy(desc(canaries.seq))
+        .limit(limit)
+        .all();
+      return rows.map(canaryFromRow);
+    },
+    openCanaries: async (siteId) => (await q.openCanaries().all({ siteId })).map(canaryFromRow),
+    latestAcceptedCanary: async (siteId) => {
+      const row = await q.newestAccepted().get({ siteId });
+      return row ? canaryFromRow(row) : undefined;
+    },
+    firstAcceptedAfter: async (siteId, seq) => {
+      const row = await q.firstAcceptedAfter().get({ siteId, seq });
+      return row ? canaryFromRow(row) : undefined;
+    },
+    hasVisibleCanary: async (siteId) => (await q.anyVisible().get({ siteId })) !== undefined,
     updateCanary: async (canary: Canary) => {
-      await db
-        .update(canaries)
-        .set(canaryToRow(canary))
-        .where(and(eq(canaries.siteId, canary.siteId), eq(canaries.seq, canary.seq)))
-        .run();
+      const row = canaryToRow(canary);
+      await q
+        .updateCanary(row)
+        .run({ ...driverValues(row), siteId: canary.siteId, seq: canary.seq });
     },
     recordObservation: async (observation: Observation) => {
-      await db
-        .insert(observations)
-        .values(observationToRow(observation))
-        .onConflictDoNothing()
-        .run();
+      const row = observationToRow(observation);
+      await q.insertObservation(row).run(driverValues(row));
     },
     listObservations: (siteId, query) => listObservations(db, siteId, query),
     upsertVantageStatus: async (status: VantageStatus) => {
       const row = vantageToRow(status);
-      const { siteId: _s, vantage: _v, ...changes } = row;
-      await db
-        .insert(vantageStatus)
-        .values(row)
-        .onConflictDoUpdate({ target: [vantageStatus.siteId, vantageStatus.vantage], set: changes })
-        .run();
+      await q.upsertVantage(row).run(driverValues(row));
     },
     removeVantageStatus: async (siteId, vantage) => {
       await db
@@ -128,15 +220,7 @@ function createCoreStore(db: StoreDb): Store {
         .where(and(eq(vantageStatus.siteId, siteId), eq(vantageStatus.vantage, vantage)))
         .run();
     },
-    vantageStatuses: async (siteId) => {
-      const rows = await db
-        .select()
-        .from(vantageStatus)
-        .where(eq(vantageStatus.siteId, siteId))
-        .orderBy(asc(vantageStatus.vantage))
-        .all();
-      return rows.map(vantageFromRow);
-    },
+    vantageStatuses: async (siteId) => (await q.vantages().all({ siteId })).map(vantageFromRow),
   };
 }
 
@@ -177,29 +261,6 @@ async function createCanary(db: StoreDb, input: NewCanary): Promise<Canary> {
   const row = await db.select().from(canaries).where(eq(canaries.token, input.token)).get();
   if (!row) throw new Error(`canary with token ${input.token} was not stored`);
   return canaryFromRow(row);
-}
-
-async function acceptedCanary(
-  db: StoreDb,
-  siteId: string,
-  which: 'newest' | 'oldest',
-  afterSeq?: number,
-): Promise<Canary | undefined> {
-  // Only freshprobe's own canaries: external deploys carry no canary file to compare against.
-  const conditions = [
-    eq(canaries.siteId, siteId),
-    eq(canaries.kind, 'canary'),
-    isNotNull(canaries.deployedAt),
-  ];
-  if (afterSeq !== undefined) conditions.push(gt(canaries.seq, afterSeq));
-  const row = await db
-    .select()
-    .from(canaries)
-    .where(and(...conditions))
-    .orderBy(which === 'newest' ? desc(canaries.seq) : asc(canaries.seq))
-    .limit(1)
-    .get();
-  return row ? canaryFromRow(row) : undefined;
 }
 
 async function listObservations(

@@ -279,6 +279,16 @@ export function storeContract(name: string, open: () => Promise<FullStore>): voi
       expect((await store.dueNotifications(5, 10)).map((e) => e.id)).toEqual(['b']);
       await store.putAlertState('docs', 'stale', { failures: 2 }, 5);
       expect(await store.getAlertState('docs', 'stale')).toEqual({ failures: 2 });
+      await store.putAlertState('docs', 'stale', { failures: 3 }, 6);
+      await store.putAlertState('docs', 'missing', { failures: 0 }, 6);
+      await store.putAlertState('blog', 'stale', { failures: 9 }, 6);
+      expect(await store.alertStates('docs')).toEqual(
+        new Map([
+          ['missing', { failures: 0 }],
+          ['stale', { failures: 3 }],
+        ]),
+      );
+      expect(await store.alertStates('none')).toEqual(new Map());
     });
   });
 }

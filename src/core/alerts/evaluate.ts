@@ -77,10 +77,15 @@ export async function evaluateCondition(
   deps: CoreDeps,
   c: Condition,
   ctx: IncidentContext,
+  /** The site's rule states read beforehand (alertStates); read here when absent. */
+  saved?: Map<string, RuleState>,
 ): Promise<void> {
   const { spec, now } = ctx;
   const alerts = spec.alerts ?? DEFAULT_ALERTS;
-  const before = (await deps.store.getAlertState<RuleState>(spec.id, c.cause)) ?? FRESH_STATE;
+  const stored = saved
+    ? saved.get(c.cause)
+    : await deps.store.getAlertState<RuleState>(spec.id, c.cause);
+  const before = stored ?? FRESH_STATE;
   let state = advance(before, c, now, {
     bad: alerts.failureThreshold,
     good: alerts.recoveryThreshold,

@@ -5,25 +5,38 @@
  */
 import type { CoreDeps } from '../deps.js';
 import { errorMessage } from '../deps.js';
+import type { VantageStatus } from '../model.js';
 import { DEFAULT_ALERTS, primaryVantage, type SiteRuntime } from '../site.js';
 import { evaluateBurn, freshnessEvents } from '../slo.js';
 import { summarizeSite } from '../state.js';
 import { conditions, noDataCondition } from './conditions.js';
-import { evaluateCondition } from './evaluate.js';
+import { evaluateCondition, type RuleState } from './evaluate.js';
 import type { IncidentContext } from './incidents.js';
 
-async function context(deps: CoreDeps, rt: SiteRuntime, recentLimit: number) {
+/** What the step already knows, so alerting need not read it again. */
+export interface KnownSiteState {
+  paused: boolean;
+  /** Every vantage's status after this step's probe round; undefined when no round ran. */
+  statuses?: VantageStatus[];
+}
+
+async function context(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  recentLimit: number,
+  known?: KnownSiteState,
+) {
   const { spec } = rt;
   const now = deps.clock.now();
-  const [record, statuses, recent] = await Promise.all([
-    deps.store.getSite(spec.id),
-    deps.store.vantageStatuses(spec.id),
+  const [paused, statuses, recent] = await Promise.all([
+    known ? known.paused : deps.store.getSite(spec.id).then((r) => Boolean(r?.paused)),
+    known?.statuses ?? deps.store.vantageStatuses(spec.id),
     deps.store.listCanaries(spec.id, { limit: recentLimit }),
   ]);
   const summary = summarizeSite({
     now,
     intervalMs: spec.probe.interval,
-    paused: Boolean(spec.paused || record?.paused),
+    paused: Boolean(spec.paused || paused),
     vantages: statuses,
     latest: recent[0],
   });
@@ -37,10 +50,14 @@ async function context(deps: CoreDeps, rt: SiteRuntime, recentLimit: number) {
   return { ctx, recent };
 }
 
-export async function evaluateSiteAlerts(deps: CoreDeps, rt: SiteRuntime): Promise<void> {
+export async function evaluateSiteAlerts(
+  deps: CoreDeps,
+  rt: SiteRuntime,
+  known?: KnownSiteState,
+): Promise<void> {
   const alerts = rt.spec.alerts ?? DEFAULT_ALERTS;
   try {
-    const { ctx, recent } = await context(deps, rt, alerts.deployFailures + 5);
+    const { ctx, recent } = await context(deps, rt, alerts.deployFailures + 5, known);
     if (ctx.summary.state === 'paused') return;
     const longest = Math.max(0, ...alerts.burnRates.map((b) => b.long));
     const events = freshnessEvents(await deps.store.canariesSince(rt.spec.id, ctx.now - longest));
@@ -58,7 +75,8 @@ export async function evaluateSiteAlerts(deps: CoreDeps, rt: SiteRuntime): Promi
       deployFailures: alerts.deployFailures,
       burn,
     });
-    for (const c of list) await evaluateCondition(deps, c, ctx);
+    const saved = await deps.store.alertStates<RuleState>(rt.spec.id);
+    for (const c of list) await evaluateCondition(deps, c, ctx, saved);
   } catch (error) {
     // Alerting must never stop probing; the failure is logged and retried next step.
     deps.log.error({ event: 'alerts.failed', site: rt.spec.id, error: errorMessage(error) });

@@ -77,7 +77,9 @@ async function start(values: CliValues, env: NodeJS.ProcessEnv): Promise<Running
     demo = await startDemo();
     loaded = demo.loaded;
   }
-  const log = createLogger({ secrets: loaded.secrets });
+  // FRESHPROBE_LOG_LEVEL=debug adds a line per probe (probe.done); info logs state changes.
+  const level = process.env.FRESHPROBE_LOG_LEVEL ?? 'info';
+  const log = createLogger({ secrets: loaded.secrets, level });
   if (demo)
     log.info(
       { event: 'demo.start', url: demo.site.url },

@@ -27,6 +27,22 @@ describe('D1 migrations', () => {
       expect.arrayContaining(['canaries', 'observations', 'sites', 'vantage_status']),
     );
   });
+
+  it('apply on an existing database: the newer ones only, rows kept', async () => {
+    await reset();
+    const older = env.TEST_MIGRATIONS.slice(0, -1);
+    await applyD1Migrations(env.DB, older);
+    const store = openD1Store(env.DB);
+    await store.createCanary({ siteId: 'a', token: 't', intentAt: 5, reason: 'x' });
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    const applied = await env.DB.prepare('SELECT name FROM d1_migrations ORDER BY id').all();
+    expect(applied.results.map((r) => r.name)).toEqual(env.TEST_MIGRATIONS.map((m) => m.name));
+    expect((await store.canariesSince('a', 0)).map((c) => c.token)).toEqual(['t']);
+    const index = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'canaries_intent'",
+    ).all();
+    expect(index.results).toHaveLength(1);
+  });
 });
 
 storeContract('D1', freshD1);

@@ -1,0 +1,1 @@
+CREATE INDEX `canaries_intent` ON `canaries` (`site_id`,`intent_at`);

@@ -1,0 +1,178 @@
+/**
+ * A write-through cache of what every probe round reads per site: the site row, its open,
+ * newest and recent canaries, its vantage states and alert rule states. A round used to read
+ * them nine times from SQLite (and map every row again); with the cache a steady round reads
+ * almost nothing and writes as before. Every write in this process goes through here and
+ * updates or drops the entries it touches. Writes by other processes on the same database
+ * (`freshprobe canary` next to `serve`) are caught by `changedElsewhere` (SQLite's
+ * data_version), which empties the cache. Cached objects are shared: the core treats
+ * canaries and statuses as values (it spreads, never assigns), and arrays are copied out.
+ */
+import type { Canary, VantageStatus } from '../core/model.js';
+import type { FullStore, PruneTable, SiteRecord } from '../core/store.js';
+
+interface SiteEntry {
+  record?: SiteRecord | null;
+  open?: Canary[];
+  /** null: known to have none. */
+  newest?: Canary | null;
+  anyVisible?: boolean;
+  bySeq: Map<number, Canary | null>;
+  /** listCanaries without paging, by limit. */
+  recent: Map<number, Canary[]>;
+  statuses?: VantageStatus[];
+  rules?: Map<string, unknown>;
+}
+
+const copy = (state: unknown) =>
+  state && typeof state === 'object' ? { ...(state as object) } : state;
+
+const isAccepted = (c: Canary) => c.kind !== 'external' && c.deployedAt !== undefined;
+
+function replaceBySeq(list: Canary[], c: Canary): Canary[] {
+  return list.map((x) => (x.seq === c.seq ? c : x));
+}
+
+/** `inner` with the hot per-site reads cached; `changedElsewhere` is checked before each read. */
+export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean): FullStore {
+  const sites = new Map<string, SiteEntry>();
+  const entry = (siteId: string): SiteEntry => {
+    if (changedElsewhere()) sites.clear();
+    let e = sites.get(siteId);
+    if (!e) {
+      e = { bySeq: new Map(), recent: new Map() };
+      sites.set(siteId, e);
+    }
+    return e;
+  };
+  const forgetCanaries = (siteId: string) => {
+    const e = sites.get(siteId);
+    if (!e) return;
+    sites.set(siteId, {
+      bySeq: new Map(),
+      recent: new Map(),
+      record: e.record,
+      statuses: e.statuses,
+      rules: e.rules,
+    });
+  };
+
+  const noteCanary = (c: Canary) => {
+    const e = sites.get(c.siteId);
+    if (!e) return;
+    e.bySeq.set(c.seq, c);
+    if (e.open)
+      e.open =
+        c.closedAt === undefined ? replaceBySeq(e.open, c) : e.open.filter((x) => x.seq !== c.seq);
+    if (e.newest !== undefined) {
+      if (isAccepted(c) && (e.newest === null || c.seq >= e.newest.seq)) e.newest = c;
+      else if (e.newest?.seq === c.seq) e.newest = undefined;
+    }
+    if (c.kind !== 'external' && c.visibleAt !== undefined) e.anyVisible = true;
+    for (const [limit, list] of e.recent) e.recent.set(limit, replaceBySeq(list, c));
+  };
+
+  return {
+    ...inner,
+    getSite: async (siteId) => {
+      const e = entry(siteId);
+      if (e.record === undefined) e.record = (await inner.getSite(siteId)) ?? null;
+      return e.record ?? undefined;
+    },
+    upsertSite: async (site, now) => {
+      await inner.upsertSite(site, now);
+      sites.delete(site.id);
+    },
+    setPaused: async (siteId, paused) => {
+      await inner.setPaused(siteId, paused);
+      const e = sites.get(siteId);
+      if (e) e.record = undefined;
+    },
+    setProbeTimes: async (siteId, times) => {
+      await inner.setProbeTimes(siteId, times);
+      const e = sites.get(siteId);
+      if (e?.record) e.record = { ...e.record, ...times };
+    },
+    createCanary: async (input) => {
+      const created = await inner.createCanary(input);
+      forgetCanaries(input.siteId);
+      return created;
+    },
+    getCanary: async (siteId, seq) => {
+      const e = entry(siteId);
+      if (!e.bySeq.has(seq)) e.bySeq.set(seq, (await inner.getCanary(siteId, seq)) ?? null);
+      return e.bySeq.get(seq) ?? undefined;
+    },
+    listCanaries: async (siteId, options) => {
+      if (options.beforeSeq !== undefined) return inner.listCanaries(siteId, options);
+      const e = entry(siteId);
+      let list = e.recent.get(options.limit);
+      if (!list) {
+        list = await inner.listCanaries(siteId, options);
+        e.recent.set(options.limit, list);
+      }
+      return [...list];
+    },
+    openCanaries: async (siteId) => {
+      const e = entry(siteId);
+      e.open ??= await inner.openCanaries(siteId);
+      return [...e.open];
+    },
+    latestAcceptedCanary: async (siteId) => {
+      const e = entry(siteId);
+      if (e.newest === undefined) e.newest = (await inner.latestAcceptedCanary(siteId)) ?? null;
+      return e.newest ?? undefined;
+    },
+    hasVisibleCanary: async (siteId) => {
+      const e = entry(siteId);
+      e.anyVisible ??= await inner.hasVisibleCanary(siteId);
+      return e.anyVisible;
+    },
+    updateCanary: async (canary) => {
+      await inner.updateCanary(canary);
+      noteCanary(canary);
+    },
+    vantageStatuses: async (siteId) => {
+      const e = entry(siteId);
+      e.statuses ??= await inner.vantageStatuses(siteId);
+      return [...e.statuses];
+    },
+    upsertVantageStatus: async (status) => {
+      await inner.upsertVantageStatus(status);
+      const e = sites.get(status.siteId);
+      if (!e?.statuses) return;
+      const others = e.statuses.filter((v) => v.vantage !== status.vantage);
+      e.statuses = [...others, status].sort((a, b) => (a.vantage < b.vantage ? -1 : 1));
+    },
+    removeVantageStatus: async (siteId, vantage) => {
+      await inner.removeVantageStatus(siteId, vantage);
+      const e = sites.get(siteId);
+      if (e?.statuses) e.statuses = e.statuses.filter((v) => v.vantage !== vantage);
+    },
+    alertStates: async <T>(siteId: string) => {
+      const e = entry(siteId);
+      e.rules ??= await inner.alertStates<unknown>(siteId);
+      // Shallow copies (rule states are flat): the caller may change one before writing it back.
+      return new Map([...e.rules].map(([rule, s]) => [rule, copy(s) as T]));
+    },
+    getAlertState: async <T>(siteId: string, rule: string) => {
+      const rules = await (async () => {
+        const e = entry(siteId);
+        e.rules ??= await inner.alertStates<unknown>(siteId);
+        return e.rules;
+      })();
+      const state = rules.get(rule);
+      return state === undefined ? undefined : (copy(state) as T);
+    },
+    putAlertState: async (siteId, rule, state, now) => {
+      await inner.putAlertState(siteId, rule, state, now);
+      sites.get(siteId)?.rules?.set(rule, copy(state));
+    },
+    pruneBatch: async (table: PruneTable, before, limit, siteId) => {
+      const n = await inner.pruneBatch(table, before, limit, siteId);
+      // Retention never deletes an open or newest canary, but recent lists may hold pruned ones.
+      if (n > 0 && table === 'canaries') for (const id of [...sites.keys()]) forgetCanaries(id);
+      return n;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * A timer may fire a millisecond before the instant it was armed for. Such a wake-up must
+ * still probe the canary that is due, and a step that does not probe must not push the
+ * canary's next poll further out (it once did: a whole poll interval was lost and the
+ * latency bound doubled).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { newToken } from '../../src/core/canary.js';
+import { type CoreDeps, silentLogger } from '../../src/core/deps.js';
+import type { Prober } from '../../src/core/ports.js';
+import type { SiteRuntime } from '../../src/core/site.js';
+import { stepSite } from '../../src/core/step.js';
+import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
+
+let db: SqliteHandle | undefined;
+afterEach(() => db?.close());
+
+describe('a step woken a little early', () => {
+  it('still probes the due canary, and a probe-less step keeps the next poll', async () => {
+    db = openSqliteStore(':memory:');
+    let now = 1_000_000;
+    let probes = 0;
+    const edge: Prober = {
+      kind: 'edge',
+      probe: async () => {
+        probes++;
+        return [{ vantage: 'edge', startedAt: now, durationMs: 1, status: 404, cache: {} }];
+      },
+    };
+    const deps: CoreDeps = {
+      store: db.store,
+      clock: { now: () => now },
+      log: silentLogger,
+      newToken,
+    };
+    const rt: SiteRuntime = {
+      spec: {
+        id: 's',
+        name: 's',
+        url: 'https://s.example.com/',
+        canary: { path: '/freshprobe/canary.json', format: 'json' },
+        probe: { vantages: ['edge'], interval: 60_000 },
+        timeout: 600_000,
+        slo: { threshold: 60_000, target: 0.99, window: 86_400_000 },
+      },
+      probers: [edge],
+      deployer: { kind: 'test', deploy: async () => ({ startedAt: now, acceptedAt: now }) },
+    };
+    await db.store.upsertSite(rt.spec, now);
+    await db.store.createCanary({ siteId: 's', token: 't1', intentAt: now, reason: 'test' });
+    await stepSite(deps, rt); // deploys and probes once
+    const due = (await db.store.openCanaries('s'))[0]!.nextProbeAt!;
+    expect(probes).toBe(1);
+
+    now = due - 1; // the timer fired a millisecond early
+    await stepSite(deps, rt);
+    expect(probes).toBe(2);
+
+    // A step long before the next poll probes nothing and leaves that poll where it was.
+    const next = (await db.store.openCanaries('s'))[0]!.nextProbeAt!;
+    now = next - 500;
+    await stepSite(deps, rt);
+    expect(probes).toBe(2);
+    expect((await db.store.openCanaries('s'))[0]!.nextProbeAt).toBe(next);
+  });
+});
