@@ -4,15 +4,12 @@
  * notes written by hand around it survive `--write`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { MachineLoad } from './machine-load.js';
 import type { RunResult } from './monitor.js';
 import { median, num } from './stats.js';
 
 export const TARGET = { observationsPerSecond: 2_000, lagP99Ms: 50 };
-const BEGIN = '<!-- bench:canary-loop -->';
-const END = '<!-- /bench:canary-loop -->';
 
 export interface Setup {
   command: string;
@@ -175,7 +172,6 @@ export function section(setup: Setup, runs: RunResult[], date: string): string {
   const m = runs.length > 1 ? medianRun(runs) : runs[0]!;
   const table = [HEADER, HEADER.map(() => '---'), ...rows(runs)].map((r) => `| ${r.join(' | ')} |`);
   return [
-    BEGIN,
     `Measured ${date} on ${machine()}; freshprobe at ${codeMeasured(setup.revision)}.`,
     '',
     `Command: \`${setup.command}\``,
@@ -188,18 +184,7 @@ export function section(setup: Setup, runs: RunResult[], date: string): string {
     '',
     `Target (>= ${num(TARGET.observationsPerSecond)} observations/s, p99 scheduling lag <= ${TARGET.lagP99Ms} ms): ${verdict(m)}`,
     ...busyNote(m),
-    END,
   ].join('\n');
 }
 
 /** Replaces the marked section, or appends it when the file has none yet. */
-export async function writeSection(file: string, text: string): Promise<void> {
-  const old = await readFile(file, 'utf8').catch(() => '');
-  const start = old.indexOf(BEGIN);
-  const end = old.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? old.slice(0, start) + text + old.slice(end + END.length)
-      : `${old.trimEnd()}\n\n${text}\n`;
-  await writeFile(file, next);
-}

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { waitQuiet } from './machine-load.js';
 import type { RunResult } from './monitor.js';
+import { writeMarkedSection } from './ops-sections.js';
 import { runMonitor, startTargetServer, stopChildren } from './processes.js';
 import type { HotFunction } from './profile.js';
 import {
@@ -21,7 +22,6 @@ import {
   type Setup,
   section,
   verdict,
-  writeSection,
 } from './report.js';
 import { num } from './stats.js';
 
@@ -171,7 +171,11 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   console.log(`target: ${verdict(runs.length > 1 ? medianRun(runs) : runs[0]!)}`);
   if (o.write) {
-    await writeSection(join(ROOT, 'BENCHMARKS.md'), section(setup, runs, date));
+    await writeMarkedSection(
+      join(ROOT, 'BENCHMARKS.md'),
+      'canary-loop',
+      section(setup, runs, date),
+    );
     console.log('BENCHMARKS.md updated');
   }
 }

@@ -2,7 +2,6 @@
  * The status page bench's targets, verdicts and its BENCHMARKS.md section.
  * Only the text between this bench's own markers is rewritten.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { num } from './stats.js';
 
 export interface RouteFigures {
@@ -48,9 +47,6 @@ export function verdicts(f: Figures): Record<string, boolean> {
   };
 }
 
-const BEGIN = '<!-- bench:status-page -->';
-const END = '<!-- /bench:status-page -->';
-
 const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
 
 function row(name: string, f: RouteFigures): string {
@@ -63,7 +59,6 @@ export function section(
 ): string {
   const v = verdicts(f);
   return [
-    BEGIN,
     `Measured ${meta.date.slice(0, 10)} on ${meta.machine}, ${meta.revision}:`,
     '',
     '```sh',
@@ -79,17 +74,5 @@ export function section(
     `- \`GET /\` server p95 <= ${TARGETS.indexServerP95Ms} ms: ${ok(v.indexServerP95!)}; HTML <= 300 KB: ${ok(v.indexBytes!)}`,
     `- \`GET /api/v2/summary.json\` server p95 <= ${TARGETS.summaryServerP95Ms} ms: ${ok(v.summaryServerP95!)}`,
     `- badge >= ${num(TARGETS.badgeRps)} req/s: ${ok(v.badgeRps!)}; client p99 <= ${TARGETS.badgeP99Ms} ms: ${ok(v.badgeP99!)}`,
-    END,
   ].join('\n');
-}
-
-export async function writeStatusSection(file: string, text: string): Promise<void> {
-  const old = await readFile(file, 'utf8').catch(() => '');
-  const start = old.indexOf(BEGIN);
-  const end = old.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? old.slice(0, start) + text + old.slice(end + END.length)
-      : `${old.trimEnd()}\n\n## Status page, badges and Statuspage API\n\n${text}\n`;
-  await writeFile(file, next);
 }

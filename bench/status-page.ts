@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Client, load, wrkAvailable } from './load-client.js';
 import { cpuSnapshot, machineLoad, waitQuiet } from './machine-load.js';
+import { writeMarkedSection } from './ops-sections.js';
 import { machine, revision } from './report.js';
 import { percentile } from './stats.js';
 import {
@@ -22,7 +23,6 @@ import {
   section,
   TARGETS,
   verdicts,
-  writeStatusSection,
 } from './status-page-report.js';
 import type { ServerOptions } from './status-page-server.js';
 
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({ figures, targets: TARGETS, verdicts: verdicts(figures) })}\n`,
     );
-    if (o.write) await writeStatusSection(join(ROOT, 'BENCHMARKS.md'), text);
+    if (o.write) await writeMarkedSection(join(ROOT, 'BENCHMARKS.md'), 'status-page', text);
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
