@@ -11,6 +11,7 @@ import type { Prober } from '../../src/core/ports.js';
 import type { SiteRuntime } from '../../src/core/site.js';
 import { stepSite } from '../../src/core/step.js';
 import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
+import { minimalSpec } from '../helpers/site-spec.js';
 
 let db: SqliteHandle | undefined;
 afterEach(() => db?.close());
@@ -34,15 +35,7 @@ describe('a step woken a little early', () => {
       newToken,
     };
     const rt: SiteRuntime = {
-      spec: {
-        id: 's',
-        name: 's',
-        url: 'https://s.example.com/',
-        canary: { path: '/freshprobe/canary.json', format: 'json' },
-        probe: { vantages: ['edge'], interval: 60_000 },
-        timeout: 600_000,
-        slo: { threshold: 60_000, target: 0.99, window: 86_400_000 },
-      },
+      spec: minimalSpec('s', ['edge']),
       probers: [edge],
       deployer: { kind: 'test', deploy: async () => ({ startedAt: now, acceptedAt: now }) },
     };

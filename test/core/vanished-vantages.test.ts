@@ -10,6 +10,7 @@ import type { Prober } from '../../src/core/ports.js';
 import { probeRound } from '../../src/core/round.js';
 import type { SiteRuntime } from '../../src/core/site.js';
 import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
+import { minimalSpec } from '../helpers/site-spec.js';
 
 let db: SqliteHandle | undefined;
 afterEach(() => db?.close());
@@ -42,15 +43,7 @@ describe('vanished vantages', () => {
     };
     let nodes = ['10.0.0.1', '10.0.0.2'];
     const rt: SiteRuntime = {
-      spec: {
-        id: 's',
-        name: 's',
-        url: 'https://s.example.com/',
-        canary: { path: '/freshprobe/canary.json', format: 'json' },
-        probe: { vantages: ['nodes'], interval: 60_000 },
-        timeout: 600_000,
-        slo: { threshold: 60_000, target: 0.99, window: 86_400_000 },
-      },
+      spec: minimalSpec('s', ['nodes']),
       probers: [fleet(() => nodes)],
     };
     await db.store.upsertSite(rt.spec, 0);
