@@ -24,6 +24,9 @@ interface SiteEntry {
   rules?: Map<string, unknown>;
 }
 
+/** Longest recent-canaries list kept (alerting asks for deployFailures + 5). */
+const MAX_CACHED_LIST = 20;
+
 const copy = (state: unknown) =>
   state && typeof state === 'object' ? { ...(state as object) } : state;
 
@@ -104,7 +107,9 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
       return e.bySeq.get(seq) ?? undefined;
     },
     listCanaries: async (siteId, options) => {
-      if (options.beforeSeq !== undefined) return inner.listCanaries(siteId, options);
+      // Only the short lists alerting reads every round; API pages (any limit) go to the db.
+      if (options.beforeSeq !== undefined || options.limit > MAX_CACHED_LIST)
+        return inner.listCanaries(siteId, options);
       const e = entry(siteId);
       let list = e.recent.get(options.limit);
       if (!list) {
