@@ -252,9 +252,9 @@ export async function settleAll(
     const canary = (await deps.store.getCanary(held.siteId, held.seq)) ?? held;
     const seen = observationsFor(canary);
     let advanced = settleCanary(seen.reduce(applyObservation, canary), rules);
-    // Without a probe (a step that only checks timeouts) the next poll stays where it was:
-    // rescheduling it from now would postpone it by a whole poll interval.
-    // A poll already overdue (a round that yielded nothing) is rescheduled as before.
+    // Without a probe (a step that only checks timeouts) a poll still ahead stays where it
+    // was; rescheduling it from now would postpone it by a whole poll interval. One already
+    // overdue (a round that yielded nothing) is rescheduled from now, as before.
     const pending = canary.nextProbeAt;
     if (!seen.length && advanced.state === 'propagating' && pending && pending > rules.now)
       advanced = { ...advanced, nextProbeAt: pending };
