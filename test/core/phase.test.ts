@@ -22,5 +22,7 @@ describe('steady probes on a per-site grid', () => {
     // A round that starts a little late still lands on the next grid point.
     expect(nextSteadyProbe('docs', first + 40, 60_000)).toBe(first + 60_000);
     expect(nextSteadyProbe('docs', first, 60_000)).toBe(first + 60_000);
+    // ... and so does one woken a moment early (timers may fire a millisecond ahead).
+    expect(nextSteadyProbe('docs', first - 1, 60_000)).toBe(first + 60_000);
   });
 });
