@@ -201,6 +201,7 @@ describe('valid configs', () => {
       port: 8080,
       host: '0.0.0.0',
       rateLimit: { enabled: true, perSecond: 20, burst: 200, trustProxy: false },
+      maxConcurrentDeploys: 8,
     });
     expect(config.storage).toEqual({ sqlite: 'data/freshprobe.db', retainObservationsDays: 30 });
     expect(config.notifiers).toEqual([]);
@@ -257,6 +258,7 @@ describe('valid configs', () => {
       publicUrl: 'https://status.example.com',
       adminToken: 'admin-secret',
       rateLimit: { enabled: true, perSecond: 20, burst: 200, trustProxy: false },
+      maxConcurrentDeploys: 8,
     });
     expect(config.notifiers[2]).toMatchObject({
       smtp: 'smtps://mailer:smtp-secret@mail.example.com:465',

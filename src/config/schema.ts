@@ -140,6 +140,10 @@ const server = z.strictObject({
   publicUrl: httpUrl.optional(),
   adminToken: nonEmpty.optional().meta({ description: 'Bearer token for admin API calls.' }),
   rateLimit: rateLimit.prefault({}),
+  maxConcurrentDeploys: positiveInt.default(8).meta({
+    description:
+      'Canary deploys running at once across all sites; a site that finds none free keeps probing and tries again a second later. Read at start.',
+  }),
 });
 
 const storage = z.strictObject({

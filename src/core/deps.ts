@@ -1,4 +1,5 @@
 /** Everything the core step needs, built once by a runtime and passed in. */
+import type { DeploySlots } from './deploy-slots.js';
 import type { Clock, TokenSource } from './ports.js';
 import type { FullStore } from './store.js';
 
@@ -22,6 +23,8 @@ export interface CoreDeps {
   publicUrl?: string;
   /** Max time one deploy may take before it counts as failed. */
   deployTimeoutMs?: number;
+  /** Caps deploys running at once across sites (server.maxConcurrentDeploys); none: no cap. */
+  deploySlots?: DeploySlots;
 }
 
 export function errorMessage(error: unknown): string {

@@ -15,6 +15,8 @@ import { nextSteadyProbe } from './time.js';
 
 /** How early a wake-up may come and still be the one that was asked for. */
 const TIMER_SLACK_MS = 2;
+/** A deploy that found every slot taken is tried again this much later. */
+const DEPLOY_RETRY_MS = 1_000;
 
 export interface StepResult {
   siteId: string;
@@ -31,7 +33,7 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
     return { siteId: spec.id, nextDueAt: now + spec.probe.interval };
   let open = await deps.store.openCanaries(spec.id);
   const undeployed = open.filter((c) => c.state === 'pending' || c.state === 'deploying');
-  for (const canary of undeployed) await deployCanary(deps, rt, canary);
+  const deferred = !(await deployAll(deps, rt, undeployed));
   if (undeployed.length) open = await deps.store.openCanaries(spec.id);
   open = open.filter((c) => c.state === 'propagating');
   // Timers may fire a millisecond before the instant they were set for: that is due too.
@@ -47,7 +49,27 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
   const steadyAt = probeDue
     ? nextSteadyProbe(spec.id, now, spec.probe.interval)
     : (record?.nextProbeAt ?? now);
-  return { siteId: spec.id, nextDueAt: nextDue(steadyAt, open) };
+  const due = nextDue(steadyAt, open);
+  return { siteId: spec.id, nextDueAt: deferred ? Math.min(due, now + DEPLOY_RETRY_MS) : due };
+}
+
+/**
+ * Deploys the site's pending canaries, each in a slot of deps.deploySlots; false when one
+ * found no free slot (it stays pending and the step comes back in DEPLOY_RETRY_MS).
+ */
+async function deployAll(deps: CoreDeps, rt: SiteRuntime, canaries: Canary[]): Promise<boolean> {
+  for (const canary of canaries) {
+    if (deps.deploySlots && !deps.deploySlots.tryTake()) {
+      deps.log.debug?.({ event: 'deploy.deferred', site: rt.spec.id, seq: canary.seq });
+      return false;
+    }
+    try {
+      await deployCanary(deps, rt, canary);
+    } finally {
+      deps.deploySlots?.give();
+    }
+  }
+  return true;
 }
 
 function nextDue(steadyAt: number, open: Canary[]): number {

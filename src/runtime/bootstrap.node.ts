@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Config, NotifierConfig } from '../config.js';
 import { newToken } from '../core/canary.js';
+import { createDeploySlots } from '../core/deploy-slots.js';
 import type { CoreDeps, Logger } from '../core/deps.js';
 import type { Notifier } from '../core/ports.js';
 import type { SiteRuntime } from '../core/site.js';
@@ -82,6 +83,7 @@ export async function bootstrap(
     log,
     newToken,
     publicUrl: config.server.publicUrl,
+    deploySlots: createDeploySlots(config.server.maxConcurrentDeploys),
   };
   const now = deps.clock.now();
   for (const site of config.sites) await db.store.upsertSite(site, now);

@@ -61,6 +61,7 @@ const START_ONLY: Array<[string, (c: Config) => unknown]> = [
   ['server.port', (c) => c.server.port],
   ['server.host', (c) => c.server.host],
   ['server.publicUrl', (c) => c.server.publicUrl],
+  ['server.maxConcurrentDeploys', (c) => c.server.maxConcurrentDeploys],
   ['storage.sqlite', (c) => c.storage.sqlite],
 ];
 

@@ -1,0 +1,74 @@
+/**
+ * server.maxConcurrentDeploys: with every slot taken a site's deploy waits for a later
+ * step, while the site keeps probing (a queue of deploys must never silence monitoring).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { newToken } from '../../src/core/canary.js';
+import { createDeploySlots } from '../../src/core/deploy-slots.js';
+import { type CoreDeps, silentLogger } from '../../src/core/deps.js';
+import type { Deployer, Prober } from '../../src/core/ports.js';
+import type { SiteRuntime } from '../../src/core/site.js';
+import { stepSite } from '../../src/core/step.js';
+import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
+import { minimalSpec } from '../helpers/site-spec.js';
+
+let db: SqliteHandle | undefined;
+afterEach(() => db?.close());
+
+describe('deploy slots', () => {
+  it('lets one deploy run at a time and keeps the waiting site probing', async () => {
+    db = openSqliteStore(':memory:');
+    const now = 1_000_000;
+    const deps: CoreDeps = {
+      store: db.store,
+      clock: { now: () => now },
+      log: silentLogger,
+      newToken,
+      deploySlots: createDeploySlots(1),
+    };
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const deployer: Deployer = {
+      kind: 'test',
+      deploy: async () => {
+        await gate;
+        return { startedAt: now, acceptedAt: now };
+      },
+    };
+    const probes = { a: 0, b: 0 };
+    const site = (id: 'a' | 'b'): SiteRuntime => {
+      const edge: Prober = {
+        kind: 'edge',
+        probe: async () => {
+          probes[id]++;
+          return [{ vantage: 'edge', startedAt: now, durationMs: 1, status: 404, cache: {} }];
+        },
+      };
+      return { spec: minimalSpec(id, ['edge']), probers: [edge], deployer };
+    };
+    const [a, b] = [site('a'), site('b')];
+    for (const rt of [a, b]) {
+      await db.store.upsertSite(rt.spec, now);
+      await db.store.createCanary({
+        siteId: rt.spec.id,
+        token: `${rt.spec.id}-1`,
+        intentAt: now,
+        reason: 't',
+      });
+    }
+
+    const first = stepSite(deps, a); // takes the only slot and waits in its deploy
+    const second = await stepSite(deps, b);
+    expect((await db.store.openCanaries('b'))[0]?.state).toBe('pending');
+    expect(probes.b).toBe(1); // probed all the same
+    expect(second.nextDueAt).toBe(now + 1_000); // and comes back soon for its deploy
+
+    release();
+    await first;
+    expect((await db.store.openCanaries('a'))[0]?.state).toBe('propagating');
+    await stepSite(deps, b); // the slot is free again
+    expect((await db.store.openCanaries('b'))[0]?.state).toBe('propagating');
+  });
+});
