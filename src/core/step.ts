@@ -55,11 +55,12 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
 
 /**
  * Deploys the site's pending canaries, each in a slot of deps.deploySlots; false when one
- * found no free slot (it stays pending and the step comes back in DEPLOY_RETRY_MS).
+ * found no free slot (it stays pending; the site is woken when a slot frees, and the step
+ * comes back in DEPLOY_RETRY_MS at the latest).
  */
 async function deployAll(deps: CoreDeps, rt: SiteRuntime, canaries: Canary[]): Promise<boolean> {
   for (const canary of canaries) {
-    if (deps.deploySlots && !deps.deploySlots.tryTake()) {
+    if (deps.deploySlots && !deps.deploySlots.tryTake(rt.spec.id)) {
       deps.log.debug?.({ event: 'deploy.deferred', site: rt.spec.id, seq: canary.seq });
       return false;
     }

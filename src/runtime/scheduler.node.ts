@@ -63,6 +63,8 @@ export class Scheduler {
       this.lastTickAt = this.deps.clock.now();
     }, TICK_MS);
     this.ticker.unref();
+    // A site whose deploy found every slot taken steps again as soon as one is given back.
+    deps.deploySlots?.onFree((siteId) => this.wake(siteId));
   }
 
   /** Adds a site; without a schedule it is only probed (watch-only sites). */

@@ -1,6 +1,7 @@
 /**
  * server.maxConcurrentDeploys: with every slot taken a site's deploy waits for a later
- * step, while the site keeps probing (a queue of deploys must never silence monitoring).
+ * step, while the site keeps probing (a queue of deploys must never silence monitoring),
+ * and the site is woken when a slot is given back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { newToken } from '../../src/core/canary.js';
@@ -59,6 +60,8 @@ describe('deploy slots', () => {
       });
     }
 
+    const woken: string[] = [];
+    deps.deploySlots?.onFree((id) => woken.push(id));
     const first = stepSite(deps, a); // takes the only slot and waits in its deploy
     const second = await stepSite(deps, b);
     expect((await db.store.openCanaries('b'))[0]?.state).toBe('pending');
@@ -67,6 +70,7 @@ describe('deploy slots', () => {
 
     release();
     await first;
+    expect(woken).toEqual(['b']); // the queued site is woken as the slot comes back
     expect((await db.store.openCanaries('a'))[0]?.state).toBe('propagating');
     await stepSite(deps, b); // the slot is free again
     expect((await db.store.openCanaries('b'))[0]?.state).toBe('propagating');
