@@ -142,7 +142,7 @@ const server = z.strictObject({
   rateLimit: rateLimit.prefault({}),
   maxConcurrentDeploys: positiveInt.default(8).meta({
     description:
-      'Canary deploys running at once across all sites; a site that finds none free keeps probing and tries again a second later. Read at start.',
+      'Canary deploys running at once across all sites; a site that finds none free keeps probing and deploys when a slot is given back. Read at start.',
   }),
 });
 
