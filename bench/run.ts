@@ -29,14 +29,14 @@ import { num } from './stats.js';
 const QUIET_CORES = 0.25;
 const MAX_ATTEMPTS = 5;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `npm run bench -- [--seconds 30] [--warmup 15] [--sites 1000] [--runs 1]
+const USAGE = `npm run bench -- [--seconds 30] [--warmup 20] [--sites 1000] [--runs 1]
                      [--serve 404|stale] [--log file|silent] [--wait-quiet] [--profile] [--write]`;
 
 function options() {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '20' },
       sites: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '1' },
       serve: { type: 'string', default: '404' },
