@@ -45,6 +45,11 @@ export interface DeployPhase {
  */
 export interface Deployer {
   readonly kind: string;
+  /**
+   * A local file write, no process or network: not counted against
+   * server.maxConcurrentDeploys (deploy-slots.ts).
+   */
+  readonly local?: boolean;
   deploy(request: DeployRequest, signal: AbortSignal): Promise<DeployReceipt>;
   /** Releases clones, connections. */
   close?(): Promise<void>;

@@ -54,20 +54,22 @@ export async function stepSite(deps: CoreDeps, rt: SiteRuntime): Promise<StepRes
 }
 
 /**
- * Deploys the site's pending canaries, each in a slot of deps.deploySlots; false when one
+ * Deploys the site's pending canaries, each in a slot of deps.deploySlots (a local
+ * deployer needs none); false when one
  * found no free slot (it stays pending; the site is woken when a slot frees, and the step
  * comes back in DEPLOY_RETRY_MS at the latest).
  */
 async function deployAll(deps: CoreDeps, rt: SiteRuntime, canaries: Canary[]): Promise<boolean> {
+  const slots = rt.deployer?.local ? undefined : deps.deploySlots;
   for (const canary of canaries) {
-    if (deps.deploySlots && !deps.deploySlots.tryTake(rt.spec.id)) {
+    if (slots && !slots.tryTake(rt.spec.id)) {
       deps.log.debug?.({ event: 'deploy.deferred', site: rt.spec.id, seq: canary.seq });
       return false;
     }
     try {
       await deployCanary(deps, rt, canary);
     } finally {
-      deps.deploySlots?.give();
+      slots?.give();
     }
   }
   return true;

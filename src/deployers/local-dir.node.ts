@@ -26,6 +26,7 @@ export function createLocalDirDeployer(opts: LocalDirDeployerOptions): Deployer 
   const root = resolve(opts.dir);
   return {
     kind: 'local-dir',
+    local: true,
     async deploy(request: DeployRequest, signal: AbortSignal): Promise<DeployReceipt> {
       const target = targetPath(root, request.path);
       signal.throwIfAborted();

@@ -18,6 +18,7 @@ export function withRedaction(deployer: Deployer, secrets: readonly string[]): D
     text === undefined ? undefined : redact(text, secrets);
   return {
     kind: deployer.kind,
+    ...(deployer.local ? { local: true } : {}),
     close: deployer.close?.bind(deployer),
     deploy: async (request, signal) => {
       try {
