@@ -10,7 +10,6 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/deps.js';
 import type { FullStore } from '../../src/core/store.js';
 import { createApp } from '../../src/http/app.js';
 import {
@@ -24,6 +23,7 @@ import { clientAddress } from '../../src/runtime/ops.node.js';
 import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
 import { BAD_DAYS, GAP_DAYS, NOW, SITES } from './fixture.js';
 import { seedHistory } from './seed-history.js';
+import { readOnlyServices } from './status-server.js';
 
 const STATE_MAX_AGE_MS = 5_000;
 const specs = SITES.map(([spec]) => spec);
@@ -34,14 +34,7 @@ let limit: RateLimitOptions = { enabled: false, perSecond: 1, burst: 1_000 };
 
 function app(store: FullStore) {
   return createApp({
-    store,
-    clock: { now: () => clock },
-    log: silentLogger,
-    sites: () => specs,
-    adminToken: () => undefined,
-    readiness: () => ({ ready: true }),
-    requestCanary: () => Promise.reject(new Error('not in this test')),
-    registerDeploy: () => Promise.reject(new Error('not in this test')),
+    ...readOnlyServices(store, specs, () => clock),
     // Snapshots reused as in `serve`, so the fast path has something to answer from.
     stateMaxAgeMs: STATE_MAX_AGE_MS,
     rateLimit: () => limit,

@@ -20,20 +20,27 @@ export interface StatusApp {
   close(): void;
 }
 
-export async function statusApp(
-  specs: SiteSpec[],
-  options: { now?: () => number; assets?: boolean; services?: Partial<AppServices> } = {},
-): Promise<StatusApp> {
-  const handle = openSqliteStore(':memory:');
-  const app = createApp({
-    store: handle.store,
-    clock: { now: options.now ?? (() => Date.now()) },
+/** What every read-only test app shares: no admin token, always ready, no deploys. */
+export function readOnlyServices(store: FullStore, specs: SiteSpec[], now: () => number) {
+  return {
+    store,
+    clock: { now },
     log: silentLogger,
     sites: () => specs,
     adminToken: () => undefined,
     readiness: () => ({ ready: true }),
     requestCanary: () => Promise.reject(new Error('not in this test')),
     registerDeploy: () => Promise.reject(new Error('not in this test')),
+  } satisfies Partial<AppServices>;
+}
+
+export async function statusApp(
+  specs: SiteSpec[],
+  options: { now?: () => number; assets?: boolean; services?: Partial<AppServices> } = {},
+): Promise<StatusApp> {
+  const handle = openSqliteStore(':memory:');
+  const app = createApp({
+    ...readOnlyServices(handle.store, specs, options.now ?? (() => Date.now())),
     assets: options.assets === false ? undefined : await loadWebAssets(silentLogger),
     stateMaxAgeMs: 0,
     ...options.services,
