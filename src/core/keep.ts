@@ -17,24 +17,12 @@ export function changedFrom(o: Observation, prev: VantageStatus): boolean {
 }
 
 /**
- * The observation that made the newest canary visible at this vantage: it
- * serves that canary (or a newer one) and the vantage's last status did not.
- * Usually also a change of seqSeen; spelled out so the rule never hinges on it.
- */
-export function isFirstHit(o: Observation, prev: VantageStatus): boolean {
-  const target = o.canarySeq;
-  if (target === undefined || o.state === 'error') return false;
-  const sees = (seq: number | undefined, state: string) =>
-    seq !== undefined && seq >= target && state !== 'error';
-  return sees(o.seqSeen, o.state) && !sees(prev.seqSeen, prev.state);
-}
-
-/**
  * Whether to store the observation as a row. A vantage's first observation is
  * always kept. Inside a canary window (a canary of the site is open): a change
- * of state, seqSeen, HTTP status or error class, the first hit, and every
- * error; identical "still propagating" polls (the adaptive ones come about a
- * second apart) are not. Between canaries: state changes only.
+ * of state, seqSeen, HTTP status or error class, and every error; identical
+ * "still propagating" polls (the adaptive ones come about a second apart) are
+ * not. The first hit is always among them: it sees a seq the last status did
+ * not, or follows an error. Between canaries: state changes only.
  */
 export function keepObservation(
   o: Observation,
@@ -43,5 +31,5 @@ export function keepObservation(
 ): boolean {
   if (!prev) return true;
   if (!inWindow) return o.state !== prev.state;
-  return o.state === 'error' || changedFrom(o, prev) || isFirstHit(o, prev);
+  return o.state === 'error' || changedFrom(o, prev);
 }

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Hono } from 'hono';
 import { type FastAnswer, type FastRequest, fastPathOf } from './fast-path.js';
+import { lastForwardedHop } from './rate-limit.js';
 
 export type NodeFastHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -26,9 +27,7 @@ export function peerAddress(req: IncomingMessage, trustProxy: boolean): string |
   if (trustProxy) {
     // Node joins repeated X-Forwarded-For lines with ", ", as Headers.get does.
     const header = req.headers['x-forwarded-for'];
-    const joined = Array.isArray(header) ? header.join(', ') : (header ?? '');
-    const hops = joined.split(',').map((s) => s.trim());
-    const last = hops.filter(Boolean).at(-1);
+    const last = lastForwardedHop(Array.isArray(header) ? header.join(', ') : header);
     if (last) return last;
   }
   return req.socket.remoteAddress;

@@ -85,6 +85,19 @@ export class RateLimiter {
   }
 }
 
+/**
+ * Behind a trusted reverse proxy, the client is the address it appended last to
+ * X-Forwarded-For (the leftmost entries are whatever the client claimed). `header` is the
+ * field as one string, repeated lines joined with ", ". Undefined when there is none.
+ */
+export function lastForwardedHop(header: string | undefined): string | undefined {
+  return (header ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1);
+}
+
 /** Routes that must answer however busy a client is: probes of freshprobe itself. */
 const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
 

@@ -11,6 +11,7 @@ import type { SiteSpec } from '../core/site.js';
 import { summarizeSite } from '../core/state.js';
 import type { FullStore } from '../core/store.js';
 import type { MonitorView } from '../http/ops-routes.js';
+import { lastForwardedHop } from '../http/rate-limit.js';
 import {
   historyWindowsMs,
   type PragmaRunner,
@@ -114,11 +115,8 @@ export async function monitorView(
  * (the leftmost entries are whatever the client claimed).
  */
 export function clientAddress(c: Context, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim());
-    const last = hops.filter(Boolean).at(-1);
-    if (last) return last;
-  }
+  const forwarded = trustProxy ? lastForwardedHop(c.req.header('x-forwarded-for')) : undefined;
+  if (forwarded) return forwarded;
   try {
     return getConnInfo(c).remote.address;
   } catch {

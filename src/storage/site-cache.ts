@@ -60,6 +60,12 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     });
   };
 
+  const rulesOf = async (siteId: string) => {
+    const e = entry(siteId);
+    e.rules ??= await inner.alertStates<unknown>(siteId);
+    return e.rules;
+  };
+
   const noteCanary = (c: Canary) => {
     const e = sites.get(c.siteId);
     if (!e) return;
@@ -154,19 +160,11 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
       const e = sites.get(siteId);
       if (e?.statuses) e.statuses = e.statuses.filter((v) => v.vantage !== vantage);
     },
-    alertStates: async <T>(siteId: string) => {
-      const e = entry(siteId);
-      e.rules ??= await inner.alertStates<unknown>(siteId);
-      // Shallow copies (rule states are flat): the caller may change one before writing it back.
-      return new Map([...e.rules].map(([rule, s]) => [rule, copy(s) as T]));
-    },
+    // Shallow copies (rule states are flat): the caller may change one before writing it back.
+    alertStates: async <T>(siteId: string) =>
+      new Map([...(await rulesOf(siteId))].map(([rule, s]) => [rule, copy(s) as T])),
     getAlertState: async <T>(siteId: string, rule: string) => {
-      const rules = await (async () => {
-        const e = entry(siteId);
-        e.rules ??= await inner.alertStates<unknown>(siteId);
-        return e.rules;
-      })();
-      const state = rules.get(rule);
+      const state = (await rulesOf(siteId)).get(rule);
       return state === undefined ? undefined : (copy(state) as T);
     },
     putAlertState: async (siteId, rule, state, now) => {

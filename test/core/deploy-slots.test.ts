@@ -4,14 +4,12 @@
  * and the site is woken when a slot is given back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { newToken } from '../../src/core/canary.js';
 import { createDeploySlots } from '../../src/core/deploy-slots.js';
-import { type CoreDeps, silentLogger } from '../../src/core/deps.js';
-import type { Deployer, Prober } from '../../src/core/ports.js';
+import type { Deployer } from '../../src/core/ports.js';
 import type { SiteRuntime } from '../../src/core/site.js';
 import { stepSite } from '../../src/core/step.js';
 import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
-import { minimalSpec } from '../helpers/site-spec.js';
+import { edge404, minimalSpec, testDeps } from '../helpers/site-spec.js';
 
 let db: SqliteHandle | undefined;
 afterEach(() => db?.close());
@@ -20,13 +18,7 @@ describe('deploy slots', () => {
   it('lets one deploy run at a time and keeps the waiting site probing', async () => {
     db = openSqliteStore(':memory:');
     const now = 1_000_000;
-    const deps: CoreDeps = {
-      store: db.store,
-      clock: { now: () => now },
-      log: silentLogger,
-      newToken,
-      deploySlots: createDeploySlots(1),
-    };
+    const deps = testDeps(db.store, () => now, { deploySlots: createDeploySlots(1) });
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -38,17 +30,12 @@ describe('deploy slots', () => {
         return { startedAt: now, acceptedAt: now };
       },
     };
-    const probes = { a: 0, b: 0 };
-    const site = (id: 'a' | 'b'): SiteRuntime => {
-      const edge: Prober = {
-        kind: 'edge',
-        probe: async () => {
-          probes[id]++;
-          return [{ vantage: 'edge', startedAt: now, durationMs: 1, status: 404, cache: {} }];
-        },
-      };
-      return { spec: minimalSpec(id, ['edge']), probers: [edge], deployer };
-    };
+    const probes = { a: { n: 0 }, b: { n: 0 } };
+    const site = (id: 'a' | 'b'): SiteRuntime => ({
+      spec: minimalSpec(id, ['edge']),
+      probers: [edge404(() => now, probes[id])],
+      deployer,
+    });
     const [a, b] = [site('a'), site('b')];
     for (const rt of [a, b]) {
       await db.store.upsertSite(rt.spec, now);
@@ -65,7 +52,7 @@ describe('deploy slots', () => {
     const first = stepSite(deps, a); // takes the only slot and waits in its deploy
     const second = await stepSite(deps, b);
     expect((await db.store.openCanaries('b'))[0]?.state).toBe('pending');
-    expect(probes.b).toBe(1); // probed all the same
+    expect(probes.b.n).toBe(1); // probed all the same
     expect(second.nextDueAt).toBe(now + 1_000); // and comes back soon for its deploy
 
     release();

@@ -5,13 +5,10 @@
  * latency bound doubled).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { newToken } from '../../src/core/canary.js';
-import { type CoreDeps, silentLogger } from '../../src/core/deps.js';
-import type { Prober } from '../../src/core/ports.js';
 import type { SiteRuntime } from '../../src/core/site.js';
 import { stepSite } from '../../src/core/step.js';
 import { openSqliteStore, type SqliteHandle } from '../../src/storage/sqlite.node.js';
-import { minimalSpec } from '../helpers/site-spec.js';
+import { edge404, minimalSpec, testDeps } from '../helpers/site-spec.js';
 
 let db: SqliteHandle | undefined;
 afterEach(() => db?.close());
@@ -20,20 +17,9 @@ describe('a step woken a little early', () => {
   it('still probes the due canary, and a probe-less step keeps the next poll', async () => {
     db = openSqliteStore(':memory:');
     let now = 1_000_000;
-    let probes = 0;
-    const edge: Prober = {
-      kind: 'edge',
-      probe: async () => {
-        probes++;
-        return [{ vantage: 'edge', startedAt: now, durationMs: 1, status: 404, cache: {} }];
-      },
-    };
-    const deps: CoreDeps = {
-      store: db.store,
-      clock: { now: () => now },
-      log: silentLogger,
-      newToken,
-    };
+    const probes = { n: 0 };
+    const edge = edge404(() => now, probes);
+    const deps = testDeps(db.store, () => now);
     const rt: SiteRuntime = {
       spec: minimalSpec('s', ['edge']),
       probers: [edge],
@@ -43,17 +29,17 @@ describe('a step woken a little early', () => {
     await db.store.createCanary({ siteId: 's', token: 't1', intentAt: now, reason: 'test' });
     await stepSite(deps, rt); // deploys and probes once
     const due = (await db.store.openCanaries('s'))[0]!.nextProbeAt!;
-    expect(probes).toBe(1);
+    expect(probes.n).toBe(1);
 
     now = due - 1; // the timer fired a millisecond early
     await stepSite(deps, rt);
-    expect(probes).toBe(2);
+    expect(probes.n).toBe(2);
 
     // A step long before the next poll probes nothing and leaves that poll where it was.
     const next = (await db.store.openCanaries('s'))[0]!.nextProbeAt!;
     now = next - 500;
     await stepSite(deps, rt);
-    expect(probes).toBe(2);
+    expect(probes.n).toBe(2);
     expect((await db.store.openCanaries('s'))[0]!.nextProbeAt).toBe(next);
   });
 });

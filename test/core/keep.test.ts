@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFrom, isFirstHit, keepObservation } from '../../src/core/keep.js';
+import { changedFrom, keepObservation } from '../../src/core/keep.js';
 import type { Observation, VantageStatus } from '../../src/core/model.js';
 
 const obs = (over: Partial<Observation> = {}): Observation => ({
@@ -65,23 +65,15 @@ describe('which observations are stored', () => {
 
   it('keeps the first hit: the observation that made the newest canary visible here', () => {
     const hit = obs({ state: 'fresh', seqSeen: 5, stalenessMs: undefined });
-    expect(isFirstHit(hit, status())).toBe(true);
     expect(keepObservation(hit, status(), true)).toBe(true);
     // A newer canary than the one judged against counts as seeing it.
-    expect(isFirstHit(obs({ state: 'fresh', seqSeen: 6 }), status())).toBe(true);
+    expect(keepObservation(obs({ state: 'fresh', seqSeen: 6 }), status(), true)).toBe(true);
     // Already seen at this vantage: a repeat, not a first hit.
     const seen = status({ state: 'fresh', seqSeen: 5, stalenessMs: undefined });
-    expect(isFirstHit(hit, seen)).toBe(false);
     expect(keepObservation({ ...hit, startedAt: 12_000 }, seen, true)).toBe(false);
     // The last status was an error that carried the seq: it did not count as seen.
-    expect(isFirstHit(hit, status({ state: 'error', seqSeen: 5, errorClass: 'no_marker' }))).toBe(
-      true,
-    );
-    // An error is never a hit, and without a canary there is nothing to hit.
-    expect(isFirstHit(obs({ state: 'error', seqSeen: 5 }), status())).toBe(false);
-    expect(isFirstHit(obs({ state: 'fresh', seqSeen: 5, canarySeq: undefined }), status())).toBe(
-      false,
-    );
+    const failed = status({ state: 'error', seqSeen: 5, errorClass: 'no_marker' });
+    expect(keepObservation(hit, failed, true)).toBe(true);
   });
 
   it('keeps every error inside a window, even a repeat of the same failure', () => {
