@@ -196,13 +196,26 @@ describe('freshprobe and its browser', () => {
   });
 });
 
-/** The main Chromium process of a profile: its helpers carry a `--type=`. */
+/**
+ * The main Chromium process of a profile: its helpers carry a `--type=`, and a child caught
+ * between fork and exec still shows its parent's command line, so the main one is also the
+ * one whose parent is not a Chromium of this profile.
+ */
 async function browserPids(profileDir: string): Promise<number[]> {
   const pids = await processesUsing(profileDir);
-  const cmdlines = await Promise.all(
-    pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '--type=gone')),
+  const read = (pid: number, file: string) =>
+    readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '');
+  const infos = await Promise.all(
+    pids.map(async (pid) => ({
+      pid,
+      cmdline: (await read(pid, 'cmdline')) || '--type=gone',
+      // The fields after the last ')' of stat are state, then the parent's pid.
+      ppid: Number((await read(pid, 'stat')).split(') ').at(-1)?.split(' ')[1]),
+    })),
   );
-  return pids.filter((_, i) => !cmdlines[i]!.includes('--type='));
+  return infos
+    .filter((p) => !p.cmdline.includes('--type=') && !pids.includes(p.ppid))
+    .map((p) => p.pid);
 }
 
 async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
