@@ -6,7 +6,7 @@
  * query, so every message is built from the host only and scrubbed of known secrets.
  * Runtime-independent: `fetch` is injected (undici's in Node, the platform's in a Worker).
  */
-import { NotifyError } from '../core/errors.js';
+import { FreshprobeError, NotifyError } from '../core/errors.js';
 import { DEFAULT_USER_AGENT } from '../probers/http.js';
 
 /** What every HTTP notifier factory is given. */
@@ -129,7 +129,10 @@ function networkReason(error: unknown): string {
 
 type Fail = (text: string, opts: ConstructorParameters<typeof NotifySendError>[1]) => Error;
 
-/** The fetch itself; every way it can throw becomes a retryable NotifySendError. */
+/**
+ * The fetch itself. A refusal by the address guard keeps its own class (a private address is a
+ * config fix, not worth a retry); every other way it can throw is retryable.
+ */
 async function send(deps: HttpNotifierDeps, req: PostRequest, fail: Fail): Promise<Response> {
   const host = new URL(req.url).host;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -148,6 +151,8 @@ async function send(deps: HttpNotifierDeps, req: PostRequest, fail: Fail): Promi
       signal: AbortSignal.any([req.signal, timeout]),
     });
   } catch (error) {
+    if (error instanceof FreshprobeError && !timeout.aborted && !req.signal.aborted)
+      throw fail(error.message, { retryable: error.retryable });
     const why = timeout.aborted
       ? `no answer from ${host} within ${timeoutMs}ms`
       : req.signal.aborted

@@ -36,6 +36,7 @@ sites:
 notifiers:
   - { id: hook, kind: webhook, url: "${rx.base}/hook/tok-123456789", secret: s3cret-hmac, allowPrivateAddresses: true }
   - { id: chat, kind: slack, url: "${rx.base}/services/T0/B0/SlackToken12345", allowPrivateAddresses: true }
+  - { id: inner, kind: webhook, url: "${rx.base}/hook/private" }
 `,
   );
 });
@@ -94,11 +95,20 @@ describe('freshprobe notify-test', () => {
     expect(text.err).not.toContain('SlackToken12345');
   });
 
+  it('refuses a private destination as serve would, without sending', async () => {
+    const before = rx.requests.length;
+    const { io, text } = capture();
+    expect(await main(['notify-test', 'inner', '--config', config], io)).toBe(1);
+    expect(text.err).toMatch(/^inner \(webhook\): not sent: .*refusing .*allowPrivateAddresses/);
+    expect(text.err).not.toContain('temporary');
+    expect(rx.requests).toHaveLength(before);
+  });
+
   it('an unknown notifier is a usage error listing the configured ones', async () => {
     const { io, text } = capture();
     expect(await main(['notify-test', 'pager', '--config', config], io)).toBe(2);
     expect(text.err).toContain('no notifier "pager"');
-    expect(text.err).toContain('(configured: hook, chat)');
+    expect(text.err).toContain('(configured: hook, chat, inner)');
   });
 
   it('runs from the real CLI entry point', async () => {

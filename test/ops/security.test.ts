@@ -200,10 +200,12 @@ describe('SSRF guard on notifiers', () => {
       const error = (await notifier
         .send(message, AbortSignal.timeout(5_000))
         .catch((e) => e)) as Error;
-      // The webhook notifier wraps the guard's PrivateAddressError in its own send error.
+      // The webhook notifier wraps the guard's PrivateAddressError in its own send error,
+      // keeping its class: the outbox must not retry what only a config change can fix.
       expect(error.message).toMatch(
         /refusing http:\/\/[\d.:]+: .* address \(set allowPrivateAddresses/,
       );
+      expect(error).toMatchObject({ retryable: false });
     }
     expect(receiver.received).toHaveLength(0);
   });

@@ -9,10 +9,9 @@ import { ConfigError } from '../../core/errors.js';
 import { testMessage } from '../../notifiers/format.js';
 import { redact } from '../../notifiers/http-send.js';
 import { createNodeFetch } from '../../probers/node-fetch.node.js';
-import { CONNECT_TIMEOUT_MS } from '../bootstrap.node.js';
+import { buildGuardedNotifiers, CONNECT_TIMEOUT_MS } from '../bootstrap.node.js';
 import { type CliValues, UsageError } from '../cli-args.node.js';
 import { loadConfigFile, resolveConfigPath } from '../config-file.node.js';
-import { buildNotifier } from '../notifiers.node.js';
 import type { Io } from './io.node.js';
 
 /** The whole send, connect included, must finish within this. */
@@ -53,7 +52,8 @@ export async function notifyTestCommand(
   }
   const site = pickSite(config, id, siteId);
   const nodeFetch = createNodeFetch({ connectTimeoutMs: CONNECT_TIMEOUT_MS });
-  const notifier = buildNotifier(cfg, { fetch: nodeFetch.fetch, now: Date.now });
+  // The same SSRF guard `serve` sends through: a test must not reach what an alert cannot.
+  const notifier = buildGuardedNotifiers([cfg], nodeFetch.fetch).get(cfg.id)!;
   try {
     await notifier.send(
       testMessage(site, Date.now(), config.server.publicUrl),
