@@ -17,6 +17,7 @@ import type { Observation } from '../src/core/model.js';
 import { bootstrap } from '../src/runtime/bootstrap.node.js';
 import { createLogger } from '../src/runtime/logger.node.js';
 import { Scheduler } from '../src/runtime/scheduler.node.js';
+import { seedCanaryHistory } from './history.js';
 import { countWindow, measureWindow, type ProbeRecord, type WindowFigures } from './measure.js';
 
 export interface MonitorOptions {
@@ -30,6 +31,8 @@ export interface MonitorOptions {
   log: 'file' | 'silent';
   /** Directory the target server serves (stale mode) and local-dir deploys into. */
   docRoot: string;
+  /** Days of closed canaries (every 30 min) each site starts with. */
+  historyDays: number;
   /** Write a CPU profile of the measured window here. */
   profileDir?: string;
 }
@@ -94,11 +97,13 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
   const config = benchConfig(opts);
   await mkdir(opts.docRoot, { recursive: true });
   const boot = await bootstrap(config, log, [], work);
+  await boot.deps.store.flush?.();
+  const ids = config.sites.map((s) => s.id);
+  seedCanaryHistory(boot.db.sqlite, ids, opts.historyDays, Date.now());
   const probes = recordProbes(boot.deps.store);
   const scheduler = new Scheduler(boot.deps);
   try {
     for (const rt of boot.runtimes) scheduler.add(rt, undefined);
-    const ids = scheduler.siteIds();
     for (const id of ids) await scheduler.requestCanary(id, 'bench');
     if (opts.serve === 'stale') {
       const visible = boot.db.sqlite.prepare(

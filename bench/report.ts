@@ -16,6 +16,8 @@ export interface Setup {
   sites: number;
   warmupSeconds: number;
   seconds: number;
+  /** Days of closed canaries each site starts with. */
+  historyDays: number;
   serve: string;
   log: string;
   /** `revision()` when the runs started; others may commit while they run. */
@@ -168,6 +170,11 @@ function busyNote(m: RunResult): string[] {
   ];
 }
 
+function history(days: number): string {
+  if (days === 0) return 'no history';
+  return `${days} days of closed canaries (every 30 min: ${num(days * 48)}, what burn-rate alerting reads)`;
+}
+
 export function section(setup: Setup, runs: RunResult[], date: string): string {
   const m = runs.length > 1 ? medianRun(runs) : runs[0]!;
   const table = [HEADER, HEADER.map(() => '---'), ...rows(runs)].map((r) => `| ${r.join(' | ')} |`);
@@ -177,6 +184,7 @@ export function section(setup: Setup, runs: RunResult[], date: string): string {
     `Command: \`${setup.command}\``,
     '',
     `Setup: ${num(setup.sites)} sites x [edge, origin] every 1 s = ${num(setup.sites * 2)} observations/s due;`,
+    `each site starts with ${history(setup.historyDays)}, and its new canary open;`,
     `the target server answers \`${setup.serve}\`; ${setup.warmupSeconds} s warm-up, ${setup.seconds} s measured;`,
     `logs: ${setup.log === 'file' ? 'pino at info into a file, as `serve` logs (per-probe lines are debug)' : 'silent'}.`,
     '',

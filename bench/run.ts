@@ -30,7 +30,7 @@ const QUIET_CORES = 0.25;
 const MAX_ATTEMPTS = 5;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `npm run bench -- [--seconds 30] [--warmup 20] [--sites 1000] [--runs 1]
-                     [--serve 404|stale] [--log file|silent] [--wait-quiet] [--profile] [--write]`;
+                     [--history-days 3] [--serve 404|stale] [--log file|silent] [--wait-quiet] [--profile] [--write]`;
 
 function options() {
   const { values } = parseArgs({
@@ -39,6 +39,7 @@ function options() {
       warmup: { type: 'string', default: '20' },
       sites: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '1' },
+      'history-days': { type: 'string', default: '3' },
       serve: { type: 'string', default: '404' },
       log: { type: 'string', default: 'file' },
       'wait-quiet': { type: 'boolean', default: false },
@@ -47,7 +48,7 @@ function options() {
       help: { type: 'boolean', default: false },
     },
   });
-  const int = (name: 'seconds' | 'warmup' | 'sites' | 'runs', min: number) => {
+  const int = (name: 'seconds' | 'warmup' | 'sites' | 'runs' | 'history-days', min: number) => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
     return n;
@@ -62,6 +63,7 @@ function options() {
     warmup: int('warmup', 0),
     sites: int('sites', 1),
     runs: int('runs', 1),
+    historyDays: int('history-days', 0),
     serve: values.serve as '404' | 'stale',
     log: values.log as 'file' | 'silent',
     waitQuiet: values['wait-quiet'],
@@ -83,6 +85,7 @@ async function oneRun(o: Options): Promise<RunResult> {
       serverPid: server.pid,
       sites: o.sites,
       warmupSeconds: o.warmup,
+      historyDays: o.historyDays,
       seconds: o.seconds,
       serve: o.serve,
       log: o.log,
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     sites: o.sites,
     warmupSeconds: o.warmup,
     seconds: o.seconds,
+    historyDays: o.historyDays,
     serve: o.serve,
     log: o.log,
     revision: revision(),

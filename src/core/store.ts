@@ -107,6 +107,14 @@ export interface HourlyVantage {
   durationMaxMs: number;
 }
 
+/** A canary's SLO verdict as an event at its deploy time (its intent time if never deployed). */
+export interface CanaryVerdict {
+  seq: number;
+  intentAt: number;
+  at: number;
+  good: boolean;
+}
+
 /** Aggregates that outlive raw observations: what SLOs and the status page read. */
 export interface HistoryStore {
   /** Recounts one UTC day of a site's canaries from the canaries table (idempotent). */
@@ -118,6 +126,11 @@ export interface HistoryStore {
   hourlyVantage(siteId: string, fromHour: number, vantage?: string): Promise<HourlyVantage[]>;
   /** Canaries deployed since `since`, oldest first (SLO windows, charts). */
   canariesSince(siteId: string, since: number): Promise<Canary[]>;
+  /**
+   * The SLO verdicts among canariesSince(siteId, since), oldest first: what burn-rate alerting
+   * reads on every step, without the rest of each row.
+   */
+  verdictsSince(siteId: string, since: number): Promise<CanaryVerdict[]>;
   /** Every stored site, by id (the status page reads all sites in one query). */
   listSites(): Promise<SiteRecord[]>;
   /** The newest canary (highest seq) of every site that has one. */

@@ -2,9 +2,10 @@
  * Aggregates: daily canary verdicts per site and hourly probe counts per
  * vantage. Both are single idempotent statements, safe on D1.
  */
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, sql } from 'drizzle-orm';
 import type { Observation } from '../core/model.js';
 import {
+  type CanaryVerdict,
   type DailyFreshness,
   type HistoryStore,
   type HourlyVantage,
@@ -18,6 +19,13 @@ import type { StoreDb } from './store.js';
 
 type DailyRow = Omit<DailyFreshness, 'latencyMaxMs'> & { latencyMaxMs?: number | null };
 
+interface VerdictRow {
+  seq: number;
+  intentAt: number;
+  deployedAt: number | null;
+  withinSlo: boolean | null;
+}
+
 const COUNTED_STATES = ['fresh', 'propagating', 'stale', 'missing', 'error'] as const;
 
 export function createHistoryStore(db: StoreDb): HistoryStore {
@@ -27,6 +35,25 @@ export function createHistoryStore(db: StoreDb): HistoryStore {
       .select()
       .from(canaries)
       .where(and(eq(canaries.siteId, param('siteId')), gte(canaries.intentAt, param('since'))))
+      .orderBy(asc(canaries.seq))
+      .prepare(),
+  );
+  const verdicts = once(() =>
+    db
+      .select({
+        seq: canaries.seq,
+        intentAt: canaries.intentAt,
+        deployedAt: canaries.deployedAt,
+        withinSlo: canaries.withinSlo,
+      })
+      .from(canaries)
+      .where(
+        and(
+          eq(canaries.siteId, param('siteId')),
+          gte(canaries.intentAt, param('since')),
+          isNotNull(canaries.withinSlo),
+        ),
+      )
       .orderBy(asc(canaries.seq))
       .prepare(),
   );
@@ -83,6 +110,15 @@ export function createHistoryStore(db: StoreDb): HistoryStore {
     },
     canariesSince: async (siteId, from) =>
       (await since().all({ siteId, since: from })).map(canaryFromRow),
+    verdictsSince: async (siteId, from) =>
+      (await verdicts().all({ siteId, since: from })).map(
+        (r: VerdictRow): CanaryVerdict => ({
+          seq: r.seq,
+          intentAt: r.intentAt,
+          at: r.deployedAt ?? r.intentAt,
+          good: r.withinSlo === true,
+        }),
+      ),
     listSites: async () => {
       const rows = await db.select().from(sites).orderBy(asc(sites.id)).all();
       return rows.map(siteFromRow);

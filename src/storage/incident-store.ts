@@ -81,6 +81,14 @@ export function createIncidentStore(db: StoreDb): IncidentStore {
   // Read (and, on a transition, written) for every alert rule after every probe round.
   const ruleKey = and(eq(alertState.siteId, param('siteId')), eq(alertState.rule, param('rule')));
   const getRule = once(() => db.select().from(alertState).where(ruleKey).prepare());
+  // Read on every step of a site with an open incident, once per rule that holds one.
+  const incidentById = once(() =>
+    db
+      .select()
+      .from(incidents)
+      .where(eq(incidents.id, param('id')))
+      .prepare(),
+  );
   const siteRules = once(() =>
     db
       .select()
@@ -108,7 +116,7 @@ export function createIncidentStore(db: StoreDb): IncidentStore {
         .run();
     },
     getIncident: async (id) => {
-      const row = await db.select().from(incidents).where(eq(incidents.id, id)).get();
+      const row = (await incidentById().get({ id })) as IncidentRow | undefined;
       return row ? incidentFromRow(row) : undefined;
     },
     openIncidents: async (siteId) => {

@@ -1,6 +1,7 @@
 /**
  * A write-through cache of what every probe round reads per site: the site row, its open,
- * newest and recent canaries, its vantage states and alert rule states. A round used to read
+ * newest and recent canaries, its vantage states, alert rule states and the SLO verdicts
+ * burn-rate alerting counts (three days of canaries at the defaults). A round used to read
  * them nine times from SQLite (and map every row again); with the cache a steady round reads
  * almost nothing and writes as before. Every write in this process goes through here and
  * updates or drops the entries it touches. Writes by other processes on the same database
@@ -9,7 +10,7 @@
  * canaries and statuses as values (it spreads, never assigns), and arrays are copied out.
  */
 import type { Canary, VantageStatus } from '../core/model.js';
-import type { FullStore, PruneTable, SiteRecord } from '../core/store.js';
+import type { CanaryVerdict, FullStore, PruneTable, SiteRecord } from '../core/store.js';
 
 interface SiteEntry {
   record?: SiteRecord | null;
@@ -22,6 +23,8 @@ interface SiteEntry {
   recent: Map<number, Canary[]>;
   statuses?: VantageStatus[];
   rules?: Map<string, unknown>;
+  /** SLO verdicts of canaries intended at or after `since` (burn-rate alerting, every step). */
+  verdicts?: { since: number; list: CanaryVerdict[] };
 }
 
 /** Longest recent-canaries list kept (alerting asks for deployFailures + 5). */
@@ -29,6 +32,19 @@ const MAX_CACHED_LIST = 20;
 
 const copy = (state: unknown) =>
   state && typeof state === 'object' ? { ...(state as object) } : state;
+
+/** A new or changed canary in a verdict list: its verdict replaces the old one, if any. */
+function withVerdictOf(list: CanaryVerdict[], c: Canary): CanaryVerdict[] {
+  // Most updates are probes of an open canary: no verdict before or after, nothing to copy.
+  const listed = list.some((v) => v.seq === c.seq);
+  if (c.withinSlo === undefined && !listed) return list;
+  const others = listed ? list.filter((v) => v.seq !== c.seq) : list;
+  if (c.withinSlo === undefined) return others;
+  const at = c.deployedAt ?? c.intentAt;
+  return [...others, { seq: c.seq, intentAt: c.intentAt, at, good: c.withinSlo }].sort(
+    (a, b) => a.seq - b.seq,
+  );
+}
 
 const isAccepted = (c: Canary) => c.kind !== 'external' && c.deployedAt !== undefined;
 
@@ -48,7 +64,8 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     }
     return e;
   };
-  const forgetCanaries = (siteId: string) => {
+  /** A new canary has no verdict yet, so the verdicts survive it; pruning drops them too. */
+  const forgetCanaries = (siteId: string, keepVerdicts: boolean) => {
     const e = sites.get(siteId);
     if (!e) return;
     sites.set(siteId, {
@@ -57,6 +74,7 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
       record: e.record,
       statuses: e.statuses,
       rules: e.rules,
+      ...(keepVerdicts && e.verdicts ? { verdicts: e.verdicts } : {}),
     });
   };
 
@@ -79,6 +97,8 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     }
     if (c.kind !== 'external' && c.visibleAt !== undefined) e.anyVisible = true;
     for (const [limit, list] of e.recent) e.recent.set(limit, replaceBySeq(list, c));
+    if (e.verdicts && c.intentAt >= e.verdicts.since)
+      e.verdicts = { since: e.verdicts.since, list: withVerdictOf(e.verdicts.list, c) };
   };
 
   return {
@@ -104,7 +124,7 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     },
     createCanary: async (input) => {
       const created = await inner.createCanary(input);
-      forgetCanaries(input.siteId);
+      forgetCanaries(input.siteId, true);
       return created;
     },
     getCanary: async (siteId, seq) => {
@@ -123,6 +143,16 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
         e.recent.set(options.limit, list);
       }
       return [...list];
+    },
+    // Alerting's window slides forward, so a later call is the cached list with its oldest
+    // verdicts dropped; only a call reaching further back reads the database again.
+    verdictsSince: async (siteId, since) => {
+      const e = entry(siteId);
+      if (!e.verdicts || since < e.verdicts.since)
+        e.verdicts = { since, list: await inner.verdictsSince(siteId, since) };
+      else if (since > e.verdicts.since)
+        e.verdicts = { since, list: e.verdicts.list.filter((v) => v.intentAt >= since) };
+      return [...e.verdicts.list];
     },
     openCanaries: async (siteId) => {
       const e = entry(siteId);
@@ -174,7 +204,8 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     pruneBatch: async (table: PruneTable, before, limit, siteId) => {
       const n = await inner.pruneBatch(table, before, limit, siteId);
       // Retention never deletes an open or newest canary, but recent lists may hold pruned ones.
-      if (n > 0 && table === 'canaries') for (const id of [...sites.keys()]) forgetCanaries(id);
+      if (n > 0 && table === 'canaries')
+        for (const id of [...sites.keys()]) forgetCanaries(id, false);
       return n;
     },
   };

@@ -86,4 +86,39 @@ describe('site cache and grouped commits', () => {
     states.get('stale')!.bad = 99; // a caller's copy: the cache must not change with it
     expect(await store.getAlertState('docs', 'stale')).toEqual({ bad: 1 });
   });
+
+  it('follows SLO verdicts through it, as the database has them, as the window slides', async () => {
+    const { serve, cli } = await twoConnections();
+    const store = serve.store;
+    const create = (n: number) =>
+      store.createCanary({
+        siteId: 'docs',
+        token: String(n).repeat(32),
+        intentAt: n * 100,
+        reason: 't',
+      });
+    const judged = { state: 'visible' as const, closedAt: 1_000, visibleAt: 1_000 };
+    const first = await create(1);
+    await store.updateCanary({ ...first, ...judged, deployedAt: 110, withinSlo: true });
+    expect(await store.verdictsSince('docs', 0)).toEqual([
+      { seq: 1, intentAt: 100, at: 110, good: true },
+    ]); // now cached
+    const second = await create(2); // a new canary has no verdict yet
+    await store.updateCanary({ ...second, state: 'propagating', deployedAt: 210 });
+    expect(await store.verdictsSince('docs', 0)).toHaveLength(1);
+    await store.updateCanary({ ...second, state: 'timed_out', deployedAt: 210, withinSlo: false });
+    const third = await create(3);
+    await store.updateCanary({ ...third, state: 'deploy_failed', closedAt: 300 });
+
+    const both = [
+      { seq: 1, intentAt: 100, at: 110, good: true },
+      { seq: 2, intentAt: 200, at: 210, good: false },
+    ];
+    expect(await store.verdictsSince('docs', 0)).toEqual(both);
+    expect(await store.verdictsSince('docs', 150)).toEqual(both.slice(1)); // slid forward
+    expect(await store.verdictsSince('docs', 0)).toEqual(both); // reaches back: read again
+    serve.flush();
+    await nextTurn();
+    expect(await cli.store.verdictsSince('docs', 0)).toEqual(both); // what the database holds
+  });
 });

@@ -178,6 +178,11 @@ export function storeContract(name: string, open: () => Promise<FullStore>): voi
         },
       ]);
       expect((await store.canariesSince('docs', day + 1_500)).map((x) => x.seq)).toEqual([2, 3]);
+      // Only judged canaries are SLO events; a failed deploy is not one.
+      expect(await store.verdictsSince('docs', day)).toEqual([
+        { seq: 1, intentAt: day + 1_000, at: day + 1_100, good: true },
+        { seq: 2, intentAt: day + 2_000, at: day + 2_100, good: false },
+      ]);
     });
 
     it('counts each probe once into its hour, however often it is replayed', async () => {

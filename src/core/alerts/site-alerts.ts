@@ -7,7 +7,7 @@ import type { CoreDeps } from '../deps.js';
 import { errorMessage } from '../deps.js';
 import type { VantageStatus } from '../model.js';
 import { DEFAULT_ALERTS, primaryVantage, type SiteRuntime } from '../site.js';
-import { evaluateBurn, freshnessEvents } from '../slo.js';
+import { evaluateBurn } from '../slo.js';
 import { summarizeSite } from '../state.js';
 import { conditions, noDataCondition } from './conditions.js';
 import { evaluateCondition, type RuleState } from './evaluate.js';
@@ -60,7 +60,7 @@ export async function evaluateSiteAlerts(
     const { ctx, recent } = await context(deps, rt, alerts.deployFailures + 5, known);
     if (ctx.summary.state === 'paused') return;
     const longest = Math.max(0, ...alerts.burnRates.map((b) => b.long));
-    const events = freshnessEvents(await deps.store.canariesSince(rt.spec.id, ctx.now - longest));
+    const events = await deps.store.verdictsSince(rt.spec.id, ctx.now - longest);
     const burn = evaluateBurn(
       events,
       ctx.now,
