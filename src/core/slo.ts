@@ -32,7 +32,7 @@ export function freshnessEvents(canaries: Canary[]): SloEvent[] {
     .map((c) => ({ at: c.deployedAt ?? c.intentAt, good: c.withinSlo === true }));
 }
 
-export function countIn(events: SloEvent[], from: number, to: number): SliCount {
+export function countIn(events: readonly SloEvent[], from: number, to: number): SliCount {
   let good = 0;
   let total = 0;
   for (const e of events) {
@@ -103,7 +103,7 @@ export interface BurnVerdict extends BurnWindow {
  * least `minEvents` events, because one bad canary out of two is not a trend.
  */
 export function evaluateBurn(
-  events: SloEvent[],
+  events: readonly SloEvent[],
   now: number,
   target: number,
   windows: BurnWindow[],

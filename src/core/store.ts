@@ -130,7 +130,7 @@ export interface HistoryStore {
    * The SLO verdicts among canariesSince(siteId, since), oldest first: what burn-rate alerting
    * reads on every step, without the rest of each row.
    */
-  verdictsSince(siteId: string, since: number): Promise<CanaryVerdict[]>;
+  verdictsSince(siteId: string, since: number): Promise<readonly CanaryVerdict[]>;
   /** Every stored site, by id (the status page reads all sites in one query). */
   listSites(): Promise<SiteRecord[]>;
   /** The newest canary (highest seq) of every site that has one. */

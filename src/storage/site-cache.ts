@@ -24,7 +24,7 @@ interface SiteEntry {
   statuses?: VantageStatus[];
   rules?: Map<string, unknown>;
   /** SLO verdicts of canaries intended at or after `since` (burn-rate alerting, every step). */
-  verdicts?: { since: number; list: CanaryVerdict[] };
+  verdicts?: Verdicts;
 }
 
 /** Longest recent-canaries list kept (alerting asks for deployFailures + 5). */
@@ -33,17 +33,33 @@ const MAX_CACHED_LIST = 20;
 const copy = (state: unknown) =>
   state && typeof state === 'object' ? { ...(state as object) } : state;
 
+/**
+ * A site's verdicts since `since`, frozen so they can be handed out without a copy on every
+ * step; `oldest` is the earliest intent among them, so a sliding window only refilters when
+ * one has fallen out of it.
+ */
+interface Verdicts {
+  since: number;
+  list: readonly CanaryVerdict[];
+  oldest: number;
+}
+
+function verdicts(since: number, list: readonly CanaryVerdict[]): Verdicts {
+  const oldest = list.reduce((min, v) => Math.min(min, v.intentAt), Number.POSITIVE_INFINITY);
+  return { since, list: Object.freeze(list), oldest };
+}
+
 /** A new or changed canary in a verdict list: its verdict replaces the old one, if any. */
-function withVerdictOf(list: CanaryVerdict[], c: Canary): CanaryVerdict[] {
+function withVerdictOf(held: Verdicts, c: Canary): Verdicts {
   // Most updates are probes of an open canary: no verdict before or after, nothing to copy.
-  const listed = list.some((v) => v.seq === c.seq);
-  if (c.withinSlo === undefined && !listed) return list;
-  const others = listed ? list.filter((v) => v.seq !== c.seq) : list;
-  if (c.withinSlo === undefined) return others;
+  const listed = held.list.some((v) => v.seq === c.seq);
+  if (c.withinSlo === undefined && !listed) return held;
+  const others = listed ? held.list.filter((v) => v.seq !== c.seq) : held.list;
+  if (c.withinSlo === undefined) return verdicts(held.since, others);
   const at = c.deployedAt ?? c.intentAt;
-  return [...others, { seq: c.seq, intentAt: c.intentAt, at, good: c.withinSlo }].sort(
-    (a, b) => a.seq - b.seq,
-  );
+  const list = [...others, { seq: c.seq, intentAt: c.intentAt, at, good: c.withinSlo }];
+  list.sort((a, b) => a.seq - b.seq);
+  return verdicts(held.since, list);
 }
 
 const isAccepted = (c: Canary) => c.kind !== 'external' && c.deployedAt !== undefined;
@@ -97,8 +113,7 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     }
     if (c.kind !== 'external' && c.visibleAt !== undefined) e.anyVisible = true;
     for (const [limit, list] of e.recent) e.recent.set(limit, replaceBySeq(list, c));
-    if (e.verdicts && c.intentAt >= e.verdicts.since)
-      e.verdicts = { since: e.verdicts.since, list: withVerdictOf(e.verdicts.list, c) };
+    if (e.verdicts && c.intentAt >= e.verdicts.since) e.verdicts = withVerdictOf(e.verdicts, c);
   };
 
   return {
@@ -149,10 +164,13 @@ export function withSiteCache(inner: FullStore, changedElsewhere: () => boolean)
     verdictsSince: async (siteId, since) => {
       const e = entry(siteId);
       if (!e.verdicts || since < e.verdicts.since)
-        e.verdicts = { since, list: await inner.verdictsSince(siteId, since) };
-      else if (since > e.verdicts.since)
-        e.verdicts = { since, list: e.verdicts.list.filter((v) => v.intentAt >= since) };
-      return [...e.verdicts.list];
+        e.verdicts = verdicts(since, await inner.verdictsSince(siteId, since));
+      else if (e.verdicts.oldest < since)
+        e.verdicts = verdicts(
+          since,
+          e.verdicts.list.filter((v) => v.intentAt >= since),
+        );
+      return e.verdicts.list;
     },
     openCanaries: async (siteId) => {
       const e = entry(siteId);

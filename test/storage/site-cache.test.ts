@@ -117,6 +117,8 @@ describe('site cache and grouped commits', () => {
     expect(await store.verdictsSince('docs', 0)).toEqual(both);
     expect(await store.verdictsSince('docs', 150)).toEqual(both.slice(1)); // slid forward
     expect(await store.verdictsSince('docs', 0)).toEqual(both); // reaches back: read again
+    const shared = (await store.verdictsSince('docs', 0)) as unknown[];
+    expect(() => shared.pop()).toThrow(TypeError); // handed out uncopied, so frozen
     serve.flush();
     await nextTurn();
     expect(await cli.store.verdictsSince('docs', 0)).toEqual(both); // what the database holds
