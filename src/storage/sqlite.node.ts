@@ -9,6 +9,11 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { FullStore } from '../core/store.js';
+import {
+  type CheckpointerOptions,
+  checkpointInBackground,
+  DEFAULT_CHECKPOINTER,
+} from './checkpointer.node.js';
 import * as schema from './schema.js';
 import { withSiteCache } from './site-cache.js';
 import { createStore } from './store.js';
@@ -68,8 +73,13 @@ function groupCommits(sqlite: Database.Database): () => void {
   return commit;
 }
 
+export interface OpenOptions {
+  /** WAL checkpoints in a worker thread (checkpointer.node.ts); `false` leaves them to SQLite. */
+  checkpointer?: CheckpointerOptions | false;
+}
+
 /** Opens (creating if needed) and migrates. `:memory:` works for tests. */
-export function openSqliteStore(file: string): SqliteHandle {
+export function openSqliteStore(file: string, options: OpenOptions = {}): SqliteHandle {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   // Before anything writes the header: auto_vacuum can only be chosen while the file is empty
@@ -101,11 +111,17 @@ export function openSqliteStore(file: string): SqliteHandle {
     return true;
   };
   const store = withSiteCache({ ...createStore(db), flush: async () => flush() }, changedElsewhere);
+  const checkpointer = options.checkpointer ?? DEFAULT_CHECKPOINTER;
+  const stopCheckpoints =
+    file === ':memory:' || !checkpointer
+      ? () => {}
+      : checkpointInBackground(sqlite, file, checkpointer);
   return {
     store,
     sqlite,
     flush,
     close: () => {
+      stopCheckpoints();
       flush();
       sqlite.close();
     },
