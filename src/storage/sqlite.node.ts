@@ -83,8 +83,10 @@ export function openSqliteStore(file: string, options: OpenOptions = {}): Sqlite
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   // Before anything writes the header: auto_vacuum can only be chosen while the file is empty
-  // (switching later takes a full VACUUM), and journal_mode = WAL already writes page 1.
-  sqlite.pragma('auto_vacuum = INCREMENTAL');
+  // (switching later takes a full VACUUM), and journal_mode = WAL already writes page 1. Only
+  // then: setting it opens a write transaction, which would wait on a `serve` that holds one.
+  if (sqlite.pragma('page_count', { simple: true }) === 0)
+    sqlite.pragma('auto_vacuum = INCREMENTAL');
   // WAL: readers (the HTTP server) never block the prober's writes.
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode is durable across process crashes (kill -9); only an OS crash can lose the last commits.
