@@ -7,7 +7,8 @@
  * updates or drops the entries it touches. Writes by other processes on the same database
  * (`freshprobe canary` next to `serve`) are caught by `changedElsewhere` (SQLite's
  * data_version), which empties the cache. Cached objects are shared: the core treats
- * canaries and statuses as values (it spreads, never assigns), and arrays are copied out.
+ * canaries and statuses as values (it spreads, never assigns), and arrays are copied out
+ * (verdict lists, read on every step, are frozen instead).
  */
 import type { Canary, VantageStatus } from '../core/model.js';
 import type { CanaryVerdict, FullStore, PruneTable, SiteRecord } from '../core/store.js';
