@@ -20,8 +20,8 @@ export interface Window {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   rssMaxMb: number;
-  /** SQL statements run, and compiled (prepared), on the monitor's connection. */
-  sql: { executed: number; compiled: number };
+  /** SQL statements run, and compiled (prepared), on the monitor's connection; its commits. */
+  sql: { executed: number; compiled: number; commits: CommitTimes };
   /** Absent where /proc is not available. */
   load?: MachineLoad;
   hotSpots?: HotSpots;
@@ -45,6 +45,16 @@ export interface WindowFigures extends Window {
 
 const SAMPLE_EVERY_MS = 200;
 
+/** A commit this long holds up every probe behind it (a checkpoint's fsync did, up to 1.2 s). */
+const SLOW_COMMIT_MS = 30;
+
+export interface CommitTimes {
+  count: number;
+  /** Commits that took longer than SLOW_COMMIT_MS. */
+  slow: number;
+  maxMs: number;
+}
+
 /**
  * Counts statements compiled and run on the connection while `on`. It patches the driver's
  * Statement prototype, so statements prepared before the window (a store that caches them)
@@ -66,13 +76,28 @@ function sqlCounter(db: Database.Database) {
     if (on) counts.compiled++;
     return prepare.call(this, source);
   } as typeof db.prepare;
+  // Grouped commits run as exec('COMMIT') on the event loop: time each one.
+  const commits: CommitTimes = { count: 0, slow: 0, maxMs: 0 };
+  const exec = db.exec;
+  db.exec = function (this: Database.Database, source: string) {
+    if (!on || source !== 'COMMIT') return exec.call(this, source);
+    const started = performance.now();
+    try {
+      return exec.call(this, source);
+    } finally {
+      const ms = performance.now() - started;
+      commits.count++;
+      if (ms > SLOW_COMMIT_MS) commits.slow++;
+      commits.maxMs = Math.max(commits.maxMs, ms);
+    }
+  } as typeof db.exec;
   return {
     start: () => {
       on = true;
     },
     stop: () => {
       on = false;
-      return counts;
+      return { ...counts, commits };
     },
   };
 }

@@ -122,6 +122,11 @@ export function medianRun(runs: RunResult[]): RunResult {
     sql: {
       executed: m((r) => r.sql.executed / ((r.endedAt - r.startedAt) / 1000)),
       compiled: m((r) => r.sql.compiled / ((r.endedAt - r.startedAt) / 1000)),
+      commits: {
+        count: m((r) => r.sql.commits.count / ((r.endedAt - r.startedAt) / 1000)),
+        slow: m((r) => r.sql.commits.slow),
+        maxMs: m((r) => r.sql.commits.maxMs),
+      },
     },
     ...(runs.every((r) => r.load) ? { load: medianLoad(runs) } : {}),
   };
@@ -146,6 +151,14 @@ export function consoleTable(runs: RunResult[]): string {
   const all = [HEADER, ...rows(runs)];
   const widths = HEADER.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
   return all.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n');
+}
+
+/** The commits' times per run: a slow one stalls every probe (see checkpointer.node.ts). */
+export function commitLine(runs: RunResult[]): string {
+  const each = runs.map(
+    (r) => `${num(r.sql.commits.slow)} over 30 ms, longest ${num(r.sql.commits.maxMs, 1)} ms`,
+  );
+  return `commits (${num(runs[0]?.sql.commits.count ?? 0)} in run 1): ${each.join('; ')}`;
 }
 
 export function verdict(m: RunResult): string {
@@ -189,6 +202,8 @@ export function section(setup: Setup, runs: RunResult[], date: string): string {
     `logs: ${setup.log === 'file' ? 'pino at info into a file, as `serve` logs (per-probe lines are debug)' : 'silent'}.`,
     '',
     ...table,
+    '',
+    `${commitLine(runs)}.`,
     '',
     `Target (>= ${num(TARGET.observationsPerSecond)} observations/s, p99 scheduling lag <= ${TARGET.lagP99Ms} ms): ${verdict(m)}`,
     ...busyNote(m),

@@ -15,6 +15,7 @@ import { writeMarkedSection } from './ops-sections.js';
 import { runMonitor, startTargetServer, stopChildren } from './processes.js';
 import type { HotFunction } from './profile.js';
 import {
+  commitLine,
   consoleTable,
   machine,
   medianRun,
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ bench: 'canary-loop', run: i, ...setup, ...r }));
     printHotSpots(r);
   }
-  console.log(`\n${consoleTable(runs)}\n`);
+  console.log(`\n${consoleTable(runs)}\n\n${commitLine(runs)}\n`);
   const errors = runs.reduce((n, r) => n + r.errors, 0);
   if (errors)
     console.log(
