@@ -33,6 +33,8 @@ export interface MonitorOptions {
   docRoot: string;
   /** Days of closed canaries (every 30 min) each site starts with. */
   historyDays: number;
+  /** WAL checkpoints in a worker thread (as `serve`), or inline in commits (SQLite's own). */
+  checkpoints: 'worker' | 'inline';
   /** Write a CPU profile of the measured window here. */
   profileDir?: string;
 }
@@ -96,7 +98,8 @@ async function main(opts: MonitorOptions): Promise<RunResult> {
   const log = opts.log === 'file' ? createLogger({ destination: logFile }) : silentLogger;
   const config = benchConfig(opts);
   await mkdir(opts.docRoot, { recursive: true });
-  const boot = await bootstrap(config, log, [], work);
+  const storeOptions = opts.checkpoints === 'inline' ? { checkpointer: false as const } : {};
+  const boot = await bootstrap(config, log, [], work, storeOptions);
   await boot.deps.store.flush?.();
   const ids = config.sites.map((s) => s.id);
   seedCanaryHistory(boot.db.sqlite, ids, opts.historyDays, Date.now());

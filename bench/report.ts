@@ -155,10 +155,11 @@ export function consoleTable(runs: RunResult[]): string {
 
 /** The commits' times per run: a slow one stalls every probe (see checkpointer.node.ts). */
 export function commitLine(runs: RunResult[]): string {
-  const each = runs.map(
-    (r) => `${num(r.sql.commits.slow)} over 30 ms, longest ${num(r.sql.commits.maxMs, 1)} ms`,
-  );
-  return `commits (${num(runs[0]?.sql.commits.count ?? 0)} in run 1): ${each.join('; ')}`;
+  const each = runs.map(({ sql: { commits: c } }) => {
+    const slow = `${num(c.slow)} over 30 ms`;
+    return `${num(c.count)} commits, ${slow}, the longest ${num(c.maxMs, 1)} ms`;
+  });
+  return `commits in the window, run by run: ${each.join('; ')}`;
 }
 
 /**

@@ -31,7 +31,7 @@ const QUIET_CORES = 0.25;
 const MAX_ATTEMPTS = 5;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `npm run bench -- [--seconds 30] [--warmup 20] [--sites 1000] [--runs 1]
-                     [--history-days 3] [--serve 404|stale] [--log file|silent] [--wait-quiet] [--profile] [--write]`;
+                     [--history-days 3] [--checkpoints worker|inline] [--serve 404|stale] [--log file|silent] [--wait-quiet] [--profile] [--write]`;
 
 function options() {
   const { values } = parseArgs({
@@ -41,6 +41,7 @@ function options() {
       sites: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '1' },
       'history-days': { type: 'string', default: '3' },
+      checkpoints: { type: 'string', default: 'worker' },
       serve: { type: 'string', default: '404' },
       log: { type: 'string', default: 'file' },
       'wait-quiet': { type: 'boolean', default: false },
@@ -56,6 +57,8 @@ function options() {
   };
   if (values.serve !== '404' && values.serve !== 'stale')
     throw new Error('--serve must be 404 or stale');
+  if (values.checkpoints !== 'worker' && values.checkpoints !== 'inline')
+    throw new Error('--checkpoints must be worker or inline');
   if (values.log !== 'file' && values.log !== 'silent')
     throw new Error('--log must be file or silent');
   return {
@@ -65,6 +68,7 @@ function options() {
     sites: int('sites', 1),
     runs: int('runs', 1),
     historyDays: int('history-days', 0),
+    checkpoints: values.checkpoints as 'worker' | 'inline',
     serve: values.serve as '404' | 'stale',
     log: values.log as 'file' | 'silent',
     waitQuiet: values['wait-quiet'],
@@ -87,6 +91,7 @@ async function oneRun(o: Options): Promise<RunResult> {
       sites: o.sites,
       warmupSeconds: o.warmup,
       historyDays: o.historyDays,
+      checkpoints: o.checkpoints,
       seconds: o.seconds,
       serve: o.serve,
       log: o.log,

@@ -4,7 +4,7 @@
  * events have no SLI at all: no data is never read as 100%.
  */
 import type { Canary } from './model.js';
-import type { HourlyVantage } from './store.js';
+import type { CanaryVerdict, HourlyVantage } from './store.js';
 
 export interface SliCount {
   good: number;
@@ -25,11 +25,30 @@ export interface SloEvent {
   good: boolean;
 }
 
-/** Canaries whose SLO verdict is known, as events at their deploy time. Deploy failures are not freshness events. */
+/** What a verdict is read from: a canary, or its row (where absent values are null). */
+export interface VerdictFields {
+  seq: number;
+  intentAt: number;
+  deployedAt?: number | null;
+  withinSlo?: boolean | null;
+}
+
+/**
+ * A canary's SLO verdict as an event at its deploy time (its intent time if never deployed);
+ * undefined until it is judged. Deploy failures are never judged, so they are not freshness
+ * events. The one definition for the SLO pages, the report and burn-rate alerting.
+ */
+export function verdictOf(c: VerdictFields): CanaryVerdict | undefined {
+  if (c.withinSlo === undefined || c.withinSlo === null) return undefined;
+  return { seq: c.seq, intentAt: c.intentAt, at: c.deployedAt ?? c.intentAt, good: c.withinSlo };
+}
+
+/** Canaries whose SLO verdict is known, as events at their deploy time. */
 export function freshnessEvents(canaries: Canary[]): SloEvent[] {
-  return canaries
-    .filter((c) => c.withinSlo !== undefined)
-    .map((c) => ({ at: c.deployedAt ?? c.intentAt, good: c.withinSlo === true }));
+  return canaries.flatMap((c) => {
+    const v = verdictOf(c);
+    return v ? [{ at: v.at, good: v.good }] : [];
+  });
 }
 
 export function countIn(events: readonly SloEvent[], from: number, to: number): SliCount {

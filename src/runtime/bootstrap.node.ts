@@ -12,7 +12,7 @@ import type { SiteRuntime } from '../core/site.js';
 import { assertPublicUrl } from '../net/address-guard.js';
 import { publicOnlyFetch, resolveHost } from '../net/resolve-guard.node.js';
 import { createNodeFetch } from '../probers/node-fetch.node.js';
-import { openSqliteStore, type SqliteHandle } from '../storage/sqlite.node.js';
+import { type OpenOptions, openSqliteStore, type SqliteHandle } from '../storage/sqlite.node.js';
 import { type AdapterContext, buildSiteRuntimes } from './adapters.node.js';
 import { buildNotifier } from './notifiers.node.js';
 
@@ -65,6 +65,7 @@ export async function bootstrap(
   log: Logger,
   secrets: readonly string[] = [],
   baseDir = process.cwd(),
+  storeOptions: OpenOptions = {},
 ): Promise<Bootstrapped> {
   const dbFile = resolve(baseDir, config.storage.sqlite);
   const nodeFetch = createNodeFetch({ connectTimeoutMs: CONNECT_TIMEOUT_MS });
@@ -76,7 +77,7 @@ export async function bootstrap(
   };
   const runtimes = buildSiteRuntimes(config.sites, adapters);
   const notifiers = buildGuardedNotifiers(config.notifiers, nodeFetch.fetch);
-  const db = openSqliteStore(dbFile);
+  const db = openSqliteStore(dbFile, storeOptions);
   const deps: CoreDeps = {
     store: db.store,
     clock: { now: () => Date.now() },

@@ -4,8 +4,8 @@
  */
 import { and, asc, desc, eq, gte, isNotNull, sql } from 'drizzle-orm';
 import type { Observation } from '../core/model.js';
+import { type VerdictFields, verdictOf } from '../core/slo.js';
 import {
-  type CanaryVerdict,
   type DailyFreshness,
   type HistoryStore,
   type HourlyVantage,
@@ -18,13 +18,6 @@ import { canaries, hourlyVantage, screenshots, sites, vantageStatus } from './sc
 import type { StoreDb } from './store.js';
 
 type DailyRow = Omit<DailyFreshness, 'latencyMaxMs'> & { latencyMaxMs?: number | null };
-
-interface VerdictRow {
-  seq: number;
-  intentAt: number;
-  deployedAt: number | null;
-  withinSlo: boolean | null;
-}
 
 const COUNTED_STATES = ['fresh', 'propagating', 'stale', 'missing', 'error'] as const;
 
@@ -110,14 +103,10 @@ export function createHistoryStore(db: StoreDb): HistoryStore {
     },
     canariesSince: async (siteId, from) =>
       (await since().all({ siteId, since: from })).map(canaryFromRow),
+    // The query keeps only judged canaries, so every row has a verdict.
     verdictsSince: async (siteId, from) =>
-      (await verdicts().all({ siteId, since: from })).map(
-        (r: VerdictRow): CanaryVerdict => ({
-          seq: r.seq,
-          intentAt: r.intentAt,
-          at: r.deployedAt ?? r.intentAt,
-          good: r.withinSlo === true,
-        }),
+      (await verdicts().all({ siteId, since: from })).flatMap(
+        (r: VerdictFields) => verdictOf(r) ?? [],
       ),
     listSites: async () => {
       const rows = await db.select().from(sites).orderBy(asc(sites.id)).all();

@@ -11,6 +11,7 @@
  * (verdict lists, read on every step, are frozen instead).
  */
 import type { Canary, VantageStatus } from '../core/model.js';
+import { verdictOf } from '../core/slo.js';
 import type { CanaryVerdict, FullStore, PruneTable, SiteRecord } from '../core/store.js';
 
 interface SiteEntry {
@@ -56,9 +57,9 @@ function withVerdictOf(held: Verdicts, c: Canary): Verdicts {
   const listed = held.list.some((v) => v.seq === c.seq);
   if (c.withinSlo === undefined && !listed) return held;
   const others = listed ? held.list.filter((v) => v.seq !== c.seq) : held.list;
-  if (c.withinSlo === undefined) return verdicts(held.since, others);
-  const at = c.deployedAt ?? c.intentAt;
-  const list = [...others, { seq: c.seq, intentAt: c.intentAt, at, good: c.withinSlo }];
+  const verdict = verdictOf(c);
+  if (!verdict) return verdicts(held.since, others);
+  const list = [...others, verdict];
   list.sort((a, b) => a.seq - b.seq);
   return verdicts(held.since, list);
 }
